@@ -1,0 +1,52 @@
+# Two commands: `make run` (set up, migrate, load the demo, serve) and `make test` (set up, run the
+# whole suite on SpatiaLite and on PostGIS). Both install what is missing first.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+APT_PACKAGES := python3 python3-venv python3-dev libsqlite3-mod-spatialite postgresql-15 postgresql-15-postgis-3 \
+	chromium fonts-liberation2 fonts-dejavu-core gdal-bin poppler-utils gettext
+
+.PHONY: run test setup system venv translations db demo lint clean
+
+run: setup db demo
+	@echo
+	@echo "  GPMB đang chạy tại http://$(HOST):$(PORT)"
+	@echo "  Đăng nhập demo: truongnhom / $${DEMO_PASSWORD:-demo-gpmb-2026}  (trưởng nhóm, phường Hai Bà Trưng)"
+	@echo "                  canbo / $${DEMO_PASSWORD:-demo-gpmb-2026}       (cán bộ, phường Cửa Nam)"
+	@echo "                  admin / $${DEMO_PASSWORD:-demo-gpmb-2026}       (quản trị)"
+	@echo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup
+	bash scripts/test.sh
+
+setup: system venv translations
+
+system:
+	@bash scripts/system-packages.sh $(APT_PACKAGES)
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	@bash scripts/make-venv.sh $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	@touch $@
+
+translations: venv
+	$(VENV)/bin/pybabel compile -q -d translations
+
+db: venv
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) demo load
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite .pytest_cache

@@ -1,0 +1,3 @@
+"""API resources (filled in by the API module)."""
+
+BLUEPRINTS: list = []

@@ -1,0 +1,1 @@
+"""WTForms classes. Messages are Vietnamese source strings through gettext."""

@@ -1,0 +1,120 @@
+"""Fields shared by the forms: money in đồng, areas, dates dd/mm/yyyy, GeoJSON polygons."""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from shapely.geometry import mapping
+from wtforms import DateField, Field, StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+from geodata.errors import GeometryError
+from geodata.geometry import parse_polygon
+
+
+class MoneyField(StringField):
+    """Whole đồng; accepts '4.210.000.000', '4 210 000 000' or '4210000000'."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None
+        if not valuelist or not valuelist[0].strip():
+            return
+        raw = valuelist[0].strip().removesuffix("đ").strip()
+        compact = re.sub(r"[.\s]", "", raw)
+        if not compact.isdigit():
+            self.data = None
+            raise ValueError(_l("Số tiền phải là số nguyên đồng, ví dụ 4.210.000.000."))
+        self.data = int(compact)
+
+    def _value(self) -> str:
+        if self.data is None:
+            return self.raw_data[0] if self.raw_data else ""
+        from clearance.formatting import group_thousands
+
+        return group_thousands(str(self.data))
+
+
+class AreaField(StringField):
+    """m² with up to two decimals; accepts a comma or a dot as the decimal mark."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None
+        if not valuelist or not valuelist[0].strip():
+            return
+        raw = valuelist[0].strip().replace(" ", "")
+        if "," in raw:
+            raw = raw.replace(".", "").replace(",", ".")
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            raise ValueError(_l("Diện tích phải là số (m²), ví dụ 125,5.")) from None
+        if value < 0:
+            raise ValueError(_l("Diện tích không được âm."))
+        if value.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise ValueError(_l("Diện tích chỉ ghi tới 2 chữ số thập phân."))
+        self.data = value
+
+    def _value(self) -> str:
+        if self.data is None:
+            return self.raw_data[0] if self.raw_data else ""
+        return f"{self.data:.2f}".replace(".", ",")
+
+
+class VNDateField(DateField):
+    """A date typed as dd/mm/yyyy (the browser's date picker sends yyyy-mm-dd: both work)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("format", ["%d/%m/%Y", "%Y-%m-%d"])
+        super().__init__(*args, **kwargs)
+        self.render_kw = {"placeholder": "dd/mm/yyyy", **(self.render_kw or {})}
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Ngày không hợp lệ: ghi theo dạng dd/mm/yyyy.")) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.strftime("%d/%m/%Y") if self.data else ""
+
+
+class PolygonField(TextAreaField):
+    """GeoJSON Polygon/MultiPolygon in WGS84; ``data`` is a shapely MultiPolygon or None."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None
+        if not valuelist or not valuelist[0].strip():
+            return
+        try:
+            self.data = parse_polygon(valuelist[0])
+        except GeometryError as exc:
+            raise ValueError(_l("Hình học: %(reason)s", reason=str(exc))) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return json.dumps(mapping(self.data))
+
+
+def strip_filter(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def validate_with(problem_fn: Any) -> Any:
+    """A WTForms validator from a pure ``problem(value) -> message | None`` function."""
+
+    def _validator(_form: Any, field: Field) -> None:
+        if field.data:
+            problem = problem_fn(field.data)
+            if problem:
+                raise ValidationError(problem)
+
+    return _validator

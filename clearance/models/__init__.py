@@ -1,0 +1,25 @@
+"""Typed SQLAlchemy models, one module per aggregate."""
+
+from clearance.models.admin import AdminUnit, AdminUnitFormerName, Team
+from clearance.models.audit import AuditEntry
+from clearance.models.case import Case, CaseParcel
+from clearance.models.parcel import Parcel
+from clearance.models.party import Party
+from clearance.models.project import LegalDocument, Project, project_units
+from clearance.models.user import ApiToken, User
+
+__all__ = [
+    "AdminUnit",
+    "AdminUnitFormerName",
+    "ApiToken",
+    "AuditEntry",
+    "Case",
+    "CaseParcel",
+    "LegalDocument",
+    "Parcel",
+    "Party",
+    "Project",
+    "Team",
+    "User",
+    "project_units",
+]

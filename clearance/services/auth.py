@@ -1,0 +1,81 @@
+"""Sign-in with throttling: after LOGIN_MAX_FAILURES failures in a row an account is locked
+for LOGIN_LOCK_MINUTES, and so is an address that keeps guessing unknown user names."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from clearance.extensions import db
+from clearance.models import ApiToken, User
+from clearance.models.types import utcnow
+from clearance.models.user import hash_token
+
+
+class SignInRefused(Exception):
+    """Sign-in failed; the message is safe to show (it never says which part was wrong)."""
+
+
+_address_failures: dict[str, list[float]] = {}
+_lock = threading.Lock()
+
+
+def _address_locked(address: str, limit: int, window: float) -> bool:
+    now = time.monotonic()
+    with _lock:
+        recent = [t for t in _address_failures.get(address, []) if now - t < window]
+        _address_failures[address] = recent
+        return len(recent) >= limit * 2
+
+
+def _note_address_failure(address: str) -> None:
+    with _lock:
+        _address_failures.setdefault(address, []).append(time.monotonic())
+
+
+def reset_throttle() -> None:
+    with _lock:
+        _address_failures.clear()
+
+
+def sign_in(username: str, password: str, address: str) -> User:
+    """The user if the password is right; raises SignInRefused otherwise (flushes counters)."""
+    limit = current_app.config["LOGIN_MAX_FAILURES"]
+    minutes = current_app.config["LOGIN_LOCK_MINUTES"]
+    if _address_locked(address, limit, minutes * 60):
+        raise SignInRefused(_("Quá nhiều lần đăng nhập sai từ máy này. Thử lại sau %(minutes)s phút.", minutes=minutes))
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    now = utcnow()
+    if user is not None and user.locked_until is not None:
+        locked_until = user.locked_until if user.locked_until.tzinfo else user.locked_until.replace(tzinfo=now.tzinfo)
+        if locked_until > now:
+            wait = max(1, int((locked_until - now).total_seconds() // 60) + 1)
+            raise SignInRefused(_("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Thử lại sau %(minutes)s phút.", minutes=wait))
+    if user is None or not user.is_active or not user.check_password(password):
+        _note_address_failure(address)
+        if user is not None:
+            user.failed_logins += 1
+            if user.failed_logins >= limit:
+                user.locked_until = now + timedelta(minutes=minutes)
+                user.failed_logins = 0
+            db.session.flush()
+        raise SignInRefused(_("Tên đăng nhập hoặc mật khẩu không đúng."))
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.flush()
+    return user
+
+
+def user_for_token(token: str) -> User | None:
+    row = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked.is_(False))
+    )
+    if row is None or not row.user.is_active:
+        return None
+    row.last_used_at = utcnow()
+    return row.user

@@ -1,0 +1,191 @@
+"""Create and update projects, parcels, parties and cases. Flush, never commit.
+
+Each function takes plain values (from a form or the API), checks the rules the database would
+otherwise reject with a bare IntegrityError, and raises FieldError naming the field.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from geoalchemy2.shape import from_shape
+from shapely.geometry.base import BaseGeometry
+
+from clearance.extensions import db
+from clearance.models import AdminUnit, Case, CaseParcel, LegalDocument, Parcel, Party, Project
+from clearance.services.errors import FieldError
+from geodata.measure import area_m2
+
+PROJECT_FIELDS = (
+    "code", "name", "investor", "description", "status", "approved_budget", "notice_date",
+    "plan_approved_date", "recovery_decision_date", "handover_deadline",
+)
+PARCEL_FIELDS = (
+    "map_sheet", "parcel_no", "address", "former_address", "land_use_code", "legal_area", "measured_area",
+)
+PARTY_FIELDS = (
+    "kind", "name", "id_number", "tax_code", "phone", "address", "former_address", "members", "unit_id",
+    "is_poor", "is_policy_family", "is_elderly_alone", "has_disabled_member",
+)
+CASE_FIELDS = ("code", "party_id", "status", "notes")
+
+
+def _assign(record: Any, values: dict[str, Any], fields: tuple[str, ...]) -> None:
+    for name in fields:
+        if name in values:
+            setattr(record, name, values[name])
+
+
+def _geometry(geom: BaseGeometry | None) -> Any:
+    return from_shape(geom, srid=4326) if geom is not None else None
+
+
+def save_project(project: Project | None, values: dict[str, Any], allowed_unit_ids: set[int] | None) -> Project:
+    """Create (project=None) or update a project. ``values['unit_ids']``: its wards/communes."""
+    project = project or Project()
+    code = values.get("code", project.code)
+    clash = db.session.scalar(sa.select(Project.id).where(Project.code == code, Project.id != project.id))
+    if clash is not None:
+        raise FieldError("code", _("Mã dự án %(code)s đã được dùng cho dự án khác.", code=code))
+    if "unit_ids" in values:
+        unit_ids = set(values["unit_ids"])
+        if not unit_ids:
+            raise FieldError("unit_ids", _("Chọn ít nhất một phường/xã."))
+        units = list(db.session.scalars(sa.select(AdminUnit).where(AdminUnit.id.in_(unit_ids))))
+        unknown = unit_ids - {u.id for u in units}
+        if unknown:
+            raise FieldError("unit_ids", _("Không có đơn vị hành chính mã số %(ids)s.", ids=", ".join(map(str, sorted(unknown)))))
+        if allowed_unit_ids is not None and not unit_ids <= allowed_unit_ids:
+            raise FieldError("unit_ids", _("Bạn chỉ được gắn dự án với phường/xã của nhóm mình."))
+        project.units = units
+    _assign(project, values, PROJECT_FIELDS)
+    if "boundary" in values:
+        project.boundary = _geometry(values["boundary"])
+    db.session.add(project)
+    db.session.flush()
+    return project
+
+
+def add_legal_document(project: Project, values: dict[str, Any]) -> LegalDocument:
+    number = values["number"]
+    if any(doc.number == number for doc in project.legal_documents):
+        raise FieldError("number", _("Dự án đã có văn bản số %(number)s.", number=number))
+    document = LegalDocument(project=project, **values)
+    db.session.add(document)
+    db.session.flush()
+    return document
+
+
+def save_parcel(project: Project, parcel: Parcel | None, values: dict[str, Any]) -> Parcel:
+    """Create or update a parcel; the measured area defaults to the geometry's geodesic area."""
+    parcel = parcel or Parcel(project=project)
+    sheet = values.get("map_sheet", parcel.map_sheet)
+    number = values.get("parcel_no", parcel.parcel_no)
+    clash = db.session.scalar(
+        sa.select(Parcel.id).where(
+            Parcel.project_id == project.id,
+            Parcel.map_sheet == sheet,
+            Parcel.parcel_no == number,
+            Parcel.id != parcel.id,
+        )
+    )
+    if clash is not None:
+        raise FieldError(
+            "parcel_no",
+            _("Dự án đã có thửa số %(number)s, tờ bản đồ số %(sheet)s.", number=number, sheet=sheet),
+        )
+    _assign(parcel, values, PARCEL_FIELDS)
+    if "geom" in values:
+        geom = values["geom"]
+        parcel.geom = _geometry(geom)
+        if geom is not None and values.get("measured_area") is None:
+            parcel.measured_area = area_m2(geom)
+        parcel.ward_id = ward_of(geom) if geom is not None else None
+    db.session.add(parcel)
+    db.session.flush()
+    return parcel
+
+
+def ward_of(geom: BaseGeometry) -> int | None:
+    """The 2025 ward or commune whose boundary holds the parcel's representative point."""
+    from shapely import wkt
+
+    point = wkt.dumps(geom.representative_point())
+    return db.session.scalar(
+        sa.select(AdminUnit.id)
+        .where(AdminUnit.boundary.is_not(None))
+        .where(sa.func.ST_Contains(AdminUnit.boundary, sa.func.ST_GeomFromText(point, 4326)))
+        .limit(1)
+    )
+
+
+def save_party(party: Party | None, values: dict[str, Any], allowed_unit_ids: set[int] | None) -> Party:
+    party = party or Party()
+    id_number = values.get("id_number") or None
+    values = {**values, "id_number": id_number}
+    if id_number:
+        clash = db.session.scalar(sa.select(Party).where(Party.id_number == id_number, Party.id != party.id))
+        if clash is not None:
+            raise FieldError("id_number", _("Số CCCD %(number)s đã có trong hồ sơ của %(name)s.", number=id_number, name=clash.name))
+    unit_id = values.get("unit_id", party.unit_id)
+    if unit_id is None or db.session.get(AdminUnit, unit_id) is None:
+        raise FieldError("unit_id", _("Không có đơn vị hành chính này."))
+    if allowed_unit_ids is not None and unit_id not in allowed_unit_ids:
+        raise FieldError("unit_id", _("Bạn chỉ được ghi hồ sơ cho phường/xã của nhóm mình."))
+    if values.get("kind", party.kind) != "organisation" and values.get("members", party.members or 1) < 1:
+        raise FieldError("members", _("Hộ gia đình hoặc cá nhân có ít nhất 1 nhân khẩu."))
+    _assign(party, values, PARTY_FIELDS)
+    db.session.add(party)
+    db.session.flush()
+    return party
+
+
+def save_case(project: Project, case: Case | None, values: dict[str, Any], expected_version: int | None = None) -> Case:
+    """Create or update a case. ``expected_version``: the version the user's form was built from;
+    a different current version means someone else saved in between (raises FieldError)."""
+    case = case or Case(project=project)
+    if expected_version is not None and case.id is not None and case.version != expected_version:
+        raise FieldError(
+            "version",
+            _("Hồ sơ vừa được người khác cập nhật. Tải lại trang để xem thay đổi rồi nhập lại."),
+        )
+    code = values.get("code", case.code)
+    party_id = values.get("party_id", case.party_id)
+    if db.session.scalar(sa.select(Case.id).where(Case.project_id == project.id, Case.code == code, Case.id != case.id)):
+        raise FieldError("code", _("Dự án đã có hồ sơ số %(code)s.", code=code))
+    if db.session.scalar(
+        sa.select(Case.id).where(Case.project_id == project.id, Case.party_id == party_id, Case.id != case.id)
+    ):
+        raise FieldError("party_id", _("Hộ/tổ chức này đã có hồ sơ trong dự án."))
+    _assign(case, values, CASE_FIELDS)
+    db.session.add(case)
+    db.session.flush()
+    return case
+
+
+def add_holding(case: Case, parcel: Parcel, tenure: str, share: Decimal) -> CaseParcel:
+    """Attach a parcel to a case; the shares of one parcel across cases may not pass 100 %."""
+    if parcel.project_id != case.project_id:
+        raise FieldError("parcel_id", _("Thửa đất không thuộc dự án của hồ sơ."))
+    if any(h.parcel_id == parcel.id for h in case.holdings):
+        raise FieldError("parcel_id", _("Hồ sơ đã có %(parcel)s.", parcel=str(parcel)))
+    held = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(CaseParcel.share), 0)).where(CaseParcel.parcel_id == parcel.id)
+    )
+    if Decimal(held) + share > 100:
+        raise FieldError(
+            "share",
+            _("%(parcel)s đã được ghi %(held)s%% cho hồ sơ khác; tổng phần quyền không quá 100%%.", parcel=str(parcel), held=Decimal(held).normalize()),
+        )
+    holding = CaseParcel(case=case, parcel=parcel, tenure=tenure, share=share)
+    db.session.add(holding)
+    db.session.flush()
+    return holding
+
+
+def remove_holding(holding: CaseParcel) -> None:
+    db.session.delete(holding)
+    db.session.flush()

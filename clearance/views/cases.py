@@ -1,0 +1,135 @@
+"""Cases (hồ sơ) of a project: list, case page with holdings and history, create and edit."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from clearance.extensions import db
+from clearance.forms.records import CaseForm, HoldingForm
+from clearance.models import Case, CaseParcel, Parcel, Party
+from clearance.services.errors import FieldError
+from clearance.services.history import case_history
+from clearance.services.records import add_holding, remove_holding, save_case
+from clearance.services.scope import case_or_404, parties_query, project_or_404, require_editor
+from clearance.views.common import form_values, like, page_args, show_field_error
+from clearance.workflow.statuses import CaseStatus, Tenure, choices
+
+bp = Blueprint("cases", __name__, url_prefix="/projects/<code>/cases")
+
+
+@bp.route("/")
+def index(code: str):  # type: ignore[no-untyped-def]
+    project = project_or_404(current_user, code)
+    term = request.args.get("q", "").strip()
+    status = request.args.get("status", "")
+    query = (
+        sa.select(Case)
+        .join(Case.party)
+        .where(Case.project_id == project.id)
+        .options(selectinload(Case.party), selectinload(Case.holdings).selectinload(CaseParcel.parcel))
+    )
+    if term:
+        pattern = like(term)
+        query = query.where(sa.or_(Case.code.ilike(pattern, escape="\\"), Party.name.ilike(pattern, escape="\\")))
+    if status in CaseStatus.__members__.values():
+        query = query.where(Case.status == status)
+    page, per_page = page_args()
+    pagination = db.paginate(query.order_by(Case.code), page=page, per_page=per_page, error_out=False)
+    return render_template(
+        "cases/index.html", project=project, pagination=pagination, term=term, status=status,
+        statuses=choices(CaseStatus),
+    )
+
+
+def _holding_form(project_id: int) -> HoldingForm:
+    form = HoldingForm()
+    parcels = db.session.scalars(
+        sa.select(Parcel).where(Parcel.project_id == project_id).order_by(Parcel.map_sheet, Parcel.parcel_no)
+    )
+    form.parcel_id.choices = [(p.id, f"{p} — {p.address}") for p in parcels]
+    form.tenure.choices = choices(Tenure)
+    return form
+
+
+@bp.route("/<int:case_id>")
+def detail(code: str, case_id: int):  # type: ignore[no-untyped-def]
+    project = project_or_404(current_user, code)
+    case = case_or_404(project, case_id)
+    return render_template(
+        "cases/detail.html", project=project, case=case, history=case_history(case),
+        holding_form=_holding_form(project.id),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
+def edit(code: str, case_id: int | None = None):  # type: ignore[no-untyped-def]
+    require_editor(current_user)
+    project = project_or_404(current_user, code)
+    case = case_or_404(project, case_id) if case_id is not None else None
+    form = CaseForm(obj=case)
+    form.status.choices = choices(CaseStatus)
+    parties = db.session.scalars(parties_query(current_user).order_by(Party.name)).all()
+    form.party_id.choices = [(p.id, f"{p.name} ({p.id_number or p.tax_code or '—'})") for p in parties]
+    if request.method == "GET" and case is None and request.args.get("party_id", "").isdigit():
+        form.party_id.data = int(request.args["party_id"])
+    if form.validate_on_submit():
+        expected = int(form.version.data) if (form.version.data or "").isdigit() else None
+        try:
+            saved = save_case(project, case, form_values(form, "version"), expected_version=expected)
+        except FieldError as error:
+            db.session.rollback()
+            if error.field == "version":
+                form.form_errors.append(error.message)
+                current = case_or_404(project, case_id) if case_id else None
+                return render_template("cases/form.html", project=project, case=current, form=form, conflict=True), 409
+            show_field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Đã lưu %(case)s.", case=str(saved)), "success")
+            return redirect(url_for(".detail", code=code, case_id=saved.id))
+    return render_template("cases/form.html", project=project, case=case, form=form), 200 if not form.errors else 422
+
+
+@bp.route("/<int:case_id>/parcels", methods=["POST"])
+def add_parcel(code: str, case_id: int):  # type: ignore[no-untyped-def]
+    require_editor(current_user)
+    project = project_or_404(current_user, code)
+    case = case_or_404(project, case_id)
+    form = _holding_form(project.id)
+    if form.validate_on_submit():
+        parcel = db.session.get(Parcel, form.parcel_id.data)
+        try:
+            if parcel is None:
+                raise FieldError("parcel_id", _("Không có thửa đất này."))
+            add_holding(case, parcel, form.tenure.data, form.share.data)
+        except FieldError as error:
+            db.session.rollback()
+            show_field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Đã thêm %(parcel)s vào hồ sơ.", parcel=str(parcel)), "success")
+            return redirect(url_for(".detail", code=code, case_id=case.id) + "#parcels")
+    case = case_or_404(project, case_id)
+    return render_template(
+        "cases/detail.html", project=project, case=case, history=case_history(case), holding_form=form
+    ), 422
+
+
+@bp.route("/<int:case_id>/parcels/<int:holding_id>/delete", methods=["POST"])
+def remove_parcel(code: str, case_id: int, holding_id: int):  # type: ignore[no-untyped-def]
+    require_editor(current_user)
+    project = project_or_404(current_user, code)
+    case = case_or_404(project, case_id)
+    holding = next((h for h in case.holdings if h.id == holding_id), None)
+    if holding is None:
+        return render_template("error.html", code=404, error=None), 404
+    label = str(holding.parcel)
+    remove_holding(holding)
+    db.session.commit()
+    flash(_("Đã bỏ %(parcel)s khỏi hồ sơ.", parcel=label), "info")
+    return redirect(url_for(".detail", code=code, case_id=case.id) + "#parcels")

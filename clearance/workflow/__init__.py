@@ -1,0 +1,1 @@
+"""Statuses and their labels: plain data and pure functions, no Flask or SQLAlchemy state."""

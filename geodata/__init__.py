@@ -1,0 +1,1 @@
+"""Pure spatial code: shapely, pyproj, pyogrio. Never Flask, SQLAlchemy or clearance."""

@@ -1,0 +1,65 @@
+"""Small builders for test records: units, teams, users, projects, parcels, parties, cases."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+from typing import Any
+
+from shapely.geometry import box
+
+from clearance.extensions import db
+from clearance.models import AdminUnit, Case, Parcel, Party, Project, Team, User
+from clearance.services import records
+from clearance.workflow.statuses import CaseStatus, Role, UnitLevel
+
+PASSWORD = "mat-khau-dung"
+_seq = itertools.count(1)
+
+
+def unit(name: str, code: str | None = None, parent: AdminUnit | None = None) -> AdminUnit:
+    if parent is None and code != "01":
+        parent = db.session.query(AdminUnit).filter_by(code="01").one_or_none() or unit("Thành phố Hà Nội", "01")
+    row = AdminUnit(
+        code=code or f"T{next(_seq):05d}", name=name,
+        level=UnitLevel.PROVINCE if parent is None else UnitLevel.WARD, parent=parent,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def user(username: str, role: Role = Role.OFFICER, unit_: AdminUnit | None = None) -> User:
+    team = None
+    if role != Role.ADMIN or unit_ is not None:
+        unit_ = unit_ or unit(f"Phường {username}")
+        team = Team(name=f"Tổ GPMB {unit_.name} {next(_seq)}", unit=unit_)
+    row = User(username=username, role=role, team=team, full_name=username.title())
+    row.set_password(PASSWORD)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def project(code: str, units: list[AdminUnit], **values: Any) -> Project:
+    data = {"code": code, "name": f"Dự án {code}", "investor": "Bộ Công an", "unit_ids": [u.id for u in units]}
+    data.update(values)
+    return records.save_project(None, data, None)
+
+
+def parcel(project_: Project, number: str, sheet: str = "12", lon: float = 105.8560, lat: float = 21.0185, **values: Any) -> Parcel:
+    geom = box(lon, lat, lon + 0.0002, lat + 0.0001)
+    data = {"map_sheet": sheet, "parcel_no": number, "address": f"Số {number} phố Yết Kiêu", "geom": geom,
+            "land_use_code": "ODT", "legal_area": Decimal("200.00")}
+    data.update(values)
+    return records.save_parcel(project_, None, data)
+
+
+def party(name: str, unit_: AdminUnit, **values: Any) -> Party:
+    data = {"name": name, "kind": "household", "members": 4, "unit_id": unit_.id}
+    data.update(values)
+    return records.save_party(None, data, None)
+
+
+def case(project_: Project, party_: Party, code: str, status: CaseStatus = CaseStatus.NEW) -> Case:
+    return records.save_case(project_, None, {"code": code, "party_id": party_.id, "status": status})
