@@ -5,6 +5,7 @@ from clearance.models.audit import AuditEntry
 from clearance.models.case import Case, CaseParcel
 from clearance.models.parcel import Parcel
 from clearance.models.party import Party
+from clearance.models.price import LandPrice
 from clearance.models.project import LegalDocument, Project, project_units
 from clearance.models.user import ApiToken, User
 
@@ -15,6 +16,7 @@ __all__ = [
     "AuditEntry",
     "Case",
     "CaseParcel",
+    "LandPrice",
     "LegalDocument",
     "Parcel",
     "Party",
