@@ -67,7 +67,10 @@ def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     if dbapi_conn.execute("SELECT CheckSpatialMetaData()").fetchone()[0] < 1:
         dbapi_conn.execute("SELECT InitSpatialMetaData(1, 'WGS84')")
         for srid in EXTRA_SRIDS:
-            dbapi_conn.execute("SELECT InsertEpsgSrid(?)", (srid,))
+            dbapi_conn.execute(
+                "SELECT InsertEpsgSrid(?) WHERE NOT EXISTS (SELECT 1 FROM spatial_ref_sys WHERE srid = ?)",
+                (srid, srid),
+            )
 
 
 def _on_sqlite_begin(conn: Any) -> None:

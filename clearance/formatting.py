@@ -66,6 +66,12 @@ def area(value: Decimal | float | int | None) -> str:
     return f"{group_thousands(whole)},{frac} m²"
 
 
+def percent(value: Decimal | int) -> str:
+    """A share without trailing zeros, decimal comma: Decimal('33.50') → '33,5'."""
+    text = f"{Decimal(value).normalize():f}"
+    return text.replace(".", ",")
+
+
 def vndate(value: date | datetime | None) -> str:
     """dd/mm/yyyy; datetimes are shown in Hanoi time with hh:mm."""
     if value is None:
@@ -106,6 +112,6 @@ def audit_value(value: object) -> str:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
-        money=money, area=area, vndate=vndate, label=label, field_label=field_label, audit_value=audit_value
+        money=money, area=area, percent=percent, vndate=vndate, label=label, field_label=field_label, audit_value=audit_value
     )
     app.jinja_env.globals.update(current_locale=lambda: str(get_locale() or "vi"))

@@ -15,8 +15,10 @@ from geoalchemy2.shape import from_shape
 from shapely.geometry.base import BaseGeometry
 
 from clearance.extensions import db
+from clearance.formatting import percent
 from clearance.models import AdminUnit, Case, CaseParcel, LegalDocument, Parcel, Party, Project
 from clearance.services.errors import FieldError
+from geodata.geometry import as_multipolygon
 from geodata.measure import area_m2
 
 PROJECT_FIELDS = (
@@ -40,7 +42,8 @@ def _assign(record: Any, values: dict[str, Any], fields: tuple[str, ...]) -> Non
 
 
 def _geometry(geom: BaseGeometry | None) -> Any:
-    return from_shape(geom, srid=4326) if geom is not None else None
+    """Shapely → a MULTIPOLYGON column value (the columns hold one type: polygons are promoted)."""
+    return from_shape(as_multipolygon(geom), srid=4326) if geom is not None else None
 
 
 def save_project(project: Project | None, values: dict[str, Any], allowed_unit_ids: set[int] | None) -> Project:
@@ -81,7 +84,7 @@ def add_legal_document(project: Project, values: dict[str, Any]) -> LegalDocumen
 
 def save_parcel(project: Project, parcel: Parcel | None, values: dict[str, Any]) -> Parcel:
     """Create or update a parcel; the measured area defaults to the geometry's geodesic area."""
-    parcel = parcel or Parcel(project=project)
+    parcel = parcel or Parcel(project_id=project.id)
     sheet = values.get("map_sheet", parcel.map_sheet)
     number = values.get("parcel_no", parcel.parcel_no)
     clash = db.session.scalar(
@@ -146,7 +149,7 @@ def save_party(party: Party | None, values: dict[str, Any], allowed_unit_ids: se
 def save_case(project: Project, case: Case | None, values: dict[str, Any], expected_version: int | None = None) -> Case:
     """Create or update a case. ``expected_version``: the version the user's form was built from;
     a different current version means someone else saved in between (raises FieldError)."""
-    case = case or Case(project=project)
+    case = case or Case(project_id=project.id)
     if expected_version is not None and case.id is not None and case.version != expected_version:
         raise FieldError(
             "version",
@@ -178,7 +181,7 @@ def add_holding(case: Case, parcel: Parcel, tenure: str, share: Decimal) -> Case
     if Decimal(held) + share > 100:
         raise FieldError(
             "share",
-            _("%(parcel)s đã được ghi %(held)s%% cho hồ sơ khác; tổng phần quyền không quá 100%%.", parcel=str(parcel), held=Decimal(held).normalize()),
+            _("%(parcel)s đã được ghi %(held)s%% cho hồ sơ khác; tổng phần quyền không quá 100%%.", parcel=str(parcel), held=percent(Decimal(held))),
         )
     holding = CaseParcel(case=case, parcel=parcel, tenure=tenure, share=share)
     db.session.add(holding)
