@@ -9,7 +9,7 @@ PORT ?= 5000
 APT_PACKAGES := python3 python3-venv python3-dev libsqlite3-mod-spatialite postgresql-15 postgresql-15-postgis-3 \
 	chromium fonts-liberation2 fonts-dejavu-core gdal-bin poppler-utils gettext
 
-.PHONY: run test setup system venv translations db demo lint clean
+.PHONY: run test setup system venv translations i18n-update db demo lint clean
 
 run: setup db demo
 	@echo
@@ -37,7 +37,12 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	@touch $@
 
 translations: venv
-	$(VENV)/bin/pybabel compile -q -d translations
+	$(VENV)/bin/pybabel compile -d translations
+
+# For maintainers: collect the Vietnamese source strings and merge them into the English catalogue.
+i18n-update: venv
+	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o translations/messages.pot .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -l en
 
 db: venv
 	$(FLASK) db upgrade

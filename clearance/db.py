@@ -36,9 +36,9 @@ class ExtensionLoadingUnavailable(RuntimeError):
     """The Python interpreter's sqlite3 module was built without extension loading."""
 
 
-def check_sqlite_extension_support() -> None:
+def check_sqlite_extension_support(connection_class: type = sqlite3.Connection) -> None:
     """Raise ExtensionLoadingUnavailable with the fix when this Python cannot load SpatiaLite."""
-    if not hasattr(sqlite3.Connection, "enable_load_extension"):
+    if not hasattr(connection_class, "enable_load_extension"):
         import sys
 
         raise ExtensionLoadingUnavailable(
@@ -85,3 +85,26 @@ def configure_engine(engine: Engine) -> None:
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
         engine.dispose()  # connections opened before the hook must not be reused
+
+
+#: Tables SpatiaLite 5 and PostGIS create for themselves: never ours to migrate.
+SPATIAL_SYSTEM_TABLES = frozenset({
+    "ElementaryGeometries", "KNN", "KNN2", "SpatialIndex", "data_licenses", "sql_statements_log",
+    "spatial_ref_sys", "spatial_ref_sys_aux", "spatialite_history", "geometry_columns",
+    "geometry_columns_auth", "geometry_columns_field_infos", "geometry_columns_statistics",
+    "geometry_columns_time", "views_geometry_columns", "views_geometry_columns_auth",
+    "views_geometry_columns_field_infos", "views_geometry_columns_statistics",
+    "virts_geometry_columns", "virts_geometry_columns_auth", "virts_geometry_columns_field_infos",
+    "virts_geometry_columns_statistics", "topologies", "networks", "raster_coverages",
+    "vector_coverages", "stored_procedures", "stored_variables", "iso_metadata",
+})
+SPATIAL_SYSTEM_PREFIXES = ("idx_", "SE_", "ISO_", "wms_", "rl2", "vector_coverages", "raster_coverages")
+
+
+def include_object(obj: Any, name: str | None, obj_type: str, reflected: bool, compare_to: Any) -> bool:
+    """Alembic filter: our tables only, not the spatial extensions' own (see STACK-NOTES)."""
+    from geoalchemy2 import alembic_helpers
+
+    if obj_type == "table" and name and (name in SPATIAL_SYSTEM_TABLES or name.startswith(SPATIAL_SYSTEM_PREFIXES)):
+        return False
+    return bool(alembic_helpers.include_object(obj, name, obj_type, reflected, compare_to))

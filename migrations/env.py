@@ -7,32 +7,14 @@ from alembic import context
 from flask import current_app
 from geoalchemy2 import alembic_helpers
 
+from clearance.db import include_object
+
 config = context.config
 if config.config_file_name:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db
-
-#: Tables SpatiaLite 5 and PostGIS create for themselves; never ours to migrate.
-SPATIAL_SYSTEM_TABLES = {
-    "ElementaryGeometries", "KNN", "KNN2", "SpatialIndex", "data_licenses", "sql_statements_log",
-    "spatial_ref_sys_aux", "geometry_columns_auth", "geometry_columns_field_infos",
-    "geometry_columns_statistics", "geometry_columns_time", "spatialite_history",
-    "views_geometry_columns_auth", "views_geometry_columns_field_infos",
-    "views_geometry_columns_statistics", "virts_geometry_columns_auth",
-    "virts_geometry_columns_field_infos", "virts_geometry_columns_statistics",
-    "spatial_ref_sys", "geometry_columns", "views_geometry_columns", "virts_geometry_columns",
-    "SE_external_graphics", "SE_fonts", "SE_raster_styled_layers", "SE_vector_styled_layers",
-    "rl2map_configurations", "topologies", "networks", "raster_coverages", "vector_coverages",
-    "wms_getcapabilities", "stored_procedures", "stored_variables", "iso_metadata",
-}
-
-
-def include_object(obj, name, obj_type, reflected, compare_to):
-    if obj_type == "table" and (name in SPATIAL_SYSTEM_TABLES or name.startswith(("idx_", "vector_coverages", "raster_coverages", "SE_", "ISO_", "wms_", "rl2"))):
-        return False
-    return alembic_helpers.include_object(obj, name, obj_type, reflected, compare_to)
 
 
 def run_migrations_offline():
