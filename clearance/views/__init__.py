@@ -13,9 +13,9 @@ PUBLIC_ENDPOINTS = {"auth.login", "static"}
 
 
 def register_views(app: Flask) -> None:
-    from clearance.views import auth, cases, parcels, parties, projects
+    from clearance.views import auth, cases, parcels, parties, projects, reference
 
-    for module in (auth, projects, parcels, parties, cases):
+    for module in (auth, projects, parcels, parties, cases, reference):
         app.register_blueprint(module.bp)
 
     login_manager.login_view = "auth.login"
