@@ -1,4 +1,7 @@
-"""JSON API under /api/v1, described by OpenAPI 3 (flask-smorest)."""
+"""JSON API under /api/v1, described by OpenAPI 3 (flask-smorest) at /api/v1/openapi.json.
+
+Bearer tokens authenticate (clearance.api.auth); the resources are in clearance.api.resources.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ def register_api(app: Flask, api: Api) -> None:
     from clearance.api import errors, resources
     from clearance.extensions import csrf
 
+    errors.register(app, api)  # first: the error responses the resources' docs refer to
     for blueprint in resources.BLUEPRINTS:
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
-    errors.register(app, api)
