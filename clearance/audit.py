@@ -19,7 +19,7 @@ from geoalchemy2.elements import WKBElement
 from sqlalchemy import event
 from sqlalchemy.orm import Session, attributes
 
-from clearance.models.audit import AuditEntry, Audited
+from clearance.models.audit import Audited, AuditEntry
 from clearance.models.types import utcnow
 
 _cli_actor: contextvars.ContextVar[tuple[int | None, str] | None] = contextvars.ContextVar(

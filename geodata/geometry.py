@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import shapely
+import shapely.errors
 from shapely.geometry import MultiPolygon, Polygon, shape
 
 from geodata.errors import GeometryError
@@ -34,7 +36,9 @@ def parse_polygon(value: str | dict[str, Any]) -> MultiPolygon:
         raise GeometryError(f"cần Polygon hoặc MultiPolygon, nhận được {kind or 'không rõ'}")
     try:
         geom = shape(value)
-    except (ValueError, TypeError, IndexError, AttributeError) as exc:
+        if not geom.is_empty and not all(map(math.isfinite, geom.bounds)):
+            raise ValueError("toạ độ không phải số hữu hạn")
+    except (ValueError, TypeError, IndexError, AttributeError, KeyError, shapely.errors.ShapelyError, RecursionError) as exc:
         raise GeometryError(f"toạ độ không đọc được ({exc})") from exc
     if geom.is_empty:
         raise GeometryError("hình rỗng")

@@ -17,10 +17,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from flask import Flask
 from flask.testing import FlaskClient
-
-from clearance import create_app
 from flask_sqlalchemy.session import _app_ctx_id
 
+from clearance import create_app
 from clearance.extensions import db as _db
 
 BACKENDS = ("sqlite", "postgis")

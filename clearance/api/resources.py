@@ -268,8 +268,6 @@ class HouseholdResource(MethodView):
     def patch(self, values: dict[str, Any], party_id: int) -> Party:
         """Change some fields of a household or organisation"""
         party = party_or_404(api_user(), party_id)
-        # save_party treats a missing id_number as "none": keep the current one unless it is sent.
-        values = {"id_number": party.id_number, **values}
         return saved(lambda: records.save_party(party, values, visible_unit_ids(api_user())))
 
 

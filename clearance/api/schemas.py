@@ -19,7 +19,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from geoalchemy2.shape import to_shape
 from marshmallow import fields, validate
-from shapely.errors import ShapelyError
 
 from clearance.validation import cccd_problem, phone_problem
 from clearance.workflow.statuses import CaseStatus, PartyKind, ProjectStatus, Tenure
@@ -199,10 +198,6 @@ class GeoJSON(fields.Field):
             return parse_polygon(value)
         except GeometryError as error:
             raise ma.ValidationError(_("Hình học: %(reason)s", reason=str(error))) from None
-        except (ShapelyError, KeyError, RecursionError):
-            # parse_polygon lets a few malformed inputs through (NaN coordinates reach GEOS; a
-            # Polygon without "coordinates" is a KeyError in shapely): still the client's fault.
-            raise ma.ValidationError(_("Hình học: toạ độ không đọc được.")) from None
 
 
 # --- errors and references ----------------------------------------------------------------------

@@ -126,13 +126,20 @@ def ward_of(geom: BaseGeometry) -> int | None:
 
 
 def save_party(party: Party | None, values: dict[str, Any], allowed_unit_ids: set[int] | None) -> Party:
+    """Create or update a party; only the fields present in ``values`` change."""
     party = party or Party()
-    id_number = values.get("id_number") or None
-    values = {**values, "id_number": id_number}
-    if id_number:
-        clash = db.session.scalar(sa.select(Party).where(Party.id_number == id_number, Party.id != party.id))
-        if clash is not None:
-            raise FieldError("id_number", _("Số CCCD %(number)s đã có trong hồ sơ của %(name)s.", number=id_number, name=clash.name))
+    if "id_number" in values:
+        id_number = values["id_number"] or None  # an empty field means "no ID number"
+        values = {**values, "id_number": id_number}
+        clash = id_number and db.session.scalar(
+            sa.select(Party).where(Party.id_number == id_number, Party.id != party.id)
+        )
+        if clash:
+            if allowed_unit_ids is None or clash.unit_id in allowed_unit_ids:
+                message = _("Số CCCD %(number)s đã có trong hồ sơ của %(name)s.", number=id_number, name=clash.name)
+            else:  # a party of another unit: say it exists, not whose it is
+                message = _("Số CCCD %(number)s đã được ghi cho một hộ ở đơn vị khác.", number=id_number)
+            raise FieldError("id_number", message)
     unit_id = values.get("unit_id", party.unit_id)
     if unit_id is None or db.session.get(AdminUnit, unit_id) is None:
         raise FieldError("unit_id", _("Không có đơn vị hành chính này."))

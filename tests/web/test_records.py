@@ -121,8 +121,9 @@ def test_shares_of_one_parcel_cannot_pass_100_percent(client, db):
     parcel = f.parcel(project, "45")
     first = f.case(project, f.party("Hộ A", ward), "YK-001")
     second = f.case(project, f.party("Hộ B", ward), "YK-002")
-    from clearance.services.records import add_holding
     from decimal import Decimal
+
+    from clearance.services.records import add_holding
 
     add_holding(first, parcel, "co_user", Decimal("60"))
     db.session.commit()
