@@ -70,6 +70,10 @@ def create_app(config: Any = None) -> Flask:
         default_translation_directories=str(ROOT / "translations"),
     )
     login_manager.init_app(app)
+    # The locale is chosen per request (a test or a CLI may reuse one app context for many).
+    from flask_babel import refresh as refresh_locale
+
+    app.before_request(refresh_locale)
 
     from clearance import formatting
     from clearance.views import register_views
