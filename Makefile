@@ -15,7 +15,9 @@ run: setup db demo
 	@echo
 	@echo "  GPMB đang chạy tại http://$(HOST):$(PORT)"
 	@echo "  Đăng nhập demo: truongnhom / $${DEMO_PASSWORD:-demo-gpmb-2026}  (trưởng nhóm, phường Hai Bà Trưng)"
-	@echo "                  canbo / $${DEMO_PASSWORD:-demo-gpmb-2026}       (cán bộ, phường Cửa Nam)"
+	@echo "                  canbo / $${DEMO_PASSWORD:-demo-gpmb-2026}       (cán bộ, phường Hai Bà Trưng)"
+	@echo "                  canbo_cuanam / $${DEMO_PASSWORD:-demo-gpmb-2026} (cán bộ, phường Cửa Nam)"
+	@echo "                  xem / $${DEMO_PASSWORD:-demo-gpmb-2026}         (chỉ xem)"
 	@echo "                  admin / $${DEMO_PASSWORD:-demo-gpmb-2026}       (quản trị)"
 	@echo
 	$(FLASK) run --host $(HOST) --port $(PORT)
