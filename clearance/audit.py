@@ -27,6 +27,8 @@ _cli_actor: contextvars.ContextVar[tuple[int | None, str] | None] = contextvars.
 )
 
 GEOMETRY_CHANGED = "(hình học)"
+#: Bookkeeping columns that would only be noise in a history read by people.
+IGNORED_FIELDS = frozenset({"id", "created_at", "updated_at", "version"})
 
 
 @contextmanager
@@ -82,21 +84,36 @@ def _same_geometry(before: Any, after: Any) -> bool:
         return False
 
 
-def _column_changes(obj: Audited, action: str) -> dict[str, list[Any]]:
+def _describe(session: Session, obj: Audited, key: str, value: Any) -> Any:
+    """A foreign key shown with the record it points to, when that record is at hand
+    ("17 · Khúc Thu Lan"); looked up in the identity map only, never with a query."""
+    value = _plain(value)
+    if not key.endswith("_id") or value is None:
+        return value
+    relationship = sa.inspect(type(obj)).relationships.get(key[:-3])
+    if relationship is None:
+        return value
+    target = session.identity_map.get(relationship.mapper.identity_key_from_primary_key((value,)))
+    return f"{value} · {target}" if target is not None else value
+
+
+def _column_changes(session: Session, obj: Audited, action: str) -> dict[str, list[Any]]:
     state = sa.inspect(obj)
     hidden = set(obj.__audit_fields_hidden__)
     changes: dict[str, list[Any]] = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
+        if key in IGNORED_FIELDS:
+            continue
         hist = state.attrs[key].history
         if action == "create":
             value = state.attrs[key].value
-            if value is not None and value != "":
-                changes[key] = [None, GEOMETRY_CHANGED if key in hidden else _plain(value)]
+            if value is not None and value != "" and value is not False:
+                changes[key] = [None, GEOMETRY_CHANGED if key in hidden else _describe(session, obj, key, value)]
         elif action == "delete":
             value = state.attrs[key].loaded_value
             if value is not attributes.NO_VALUE and value is not None and value != "":
-                changes[key] = [GEOMETRY_CHANGED if key in hidden else _plain(value), None]
+                changes[key] = [GEOMETRY_CHANGED if key in hidden else _describe(session, obj, key, value), None]
         elif hist.has_changes():
             before = hist.deleted[0] if hist.deleted else None
             after = hist.added[0] if hist.added else None
@@ -105,7 +122,7 @@ def _column_changes(obj: Audited, action: str) -> dict[str, list[Any]]:
                     changes[key] = [GEOMETRY_CHANGED if before is not None else None,
                                     GEOMETRY_CHANGED if after is not None else None]
             elif _plain(before) != _plain(after):
-                changes[key] = [_plain(before), _plain(after)]
+                changes[key] = [_describe(session, obj, key, before), _describe(session, obj, key, after)]
     for rel in obj.__audit_relations__:
         hist = state.attrs[rel].history
         if action == "update" and not (hist.added or hist.deleted):
@@ -128,7 +145,7 @@ def _write_audit(session: Session, _flush_context: Any) -> None:
                 continue
             if action == "update" and not session.is_modified(obj):
                 continue
-            changes = _column_changes(obj, action)
+            changes = _column_changes(session, obj, action)
             if action == "update" and not changes:
                 continue
             rows.append(

@@ -77,7 +77,9 @@ class CaseParcel(Audited, Base):
     )
 
     def __str__(self) -> str:
-        return f"{self.parcel} ({self.share}%)"
+        from clearance.formatting import percent
+
+        return f"{self.parcel} ({percent(self.share)}%)"
 
     @property
     def audit_project_id(self) -> int | None:
