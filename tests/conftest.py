@@ -93,8 +93,18 @@ def db(app: Flask) -> Iterator[Any]:
             connection.close()
 
 
+class FreshContextClient(FlaskClient):
+    """Each request runs in its own app context, as in production: its own session (on the
+    test's connection), its own ``g`` (so no signed-in user or locale leaks between requests)."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture()
 def client(app: Flask, db: Any) -> FlaskClient:
+    app.test_client_class = FreshContextClient
     return app.test_client()
 
 

@@ -31,6 +31,7 @@ class Project(Audited, Base):
 
     __tablename__ = "project"
     __audit_fields_hidden__ = ("boundary",)
+    __audit_relations__ = ("units",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Mã dự án, short and stable (used in URLs and the API).

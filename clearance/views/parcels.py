@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from geoalchemy2.shape import to_shape
+from sqlalchemy.orm import selectinload
 
 from clearance.extensions import db
 from clearance.forms.records import ParcelForm
@@ -24,7 +25,7 @@ def index(code: str):  # type: ignore[no-untyped-def]
     project = project_or_404(current_user, code)
     term = request.args.get("q", "").strip()
     land_use = request.args.get("land_use", "").strip()
-    query = sa.select(Parcel).where(Parcel.project_id == project.id)
+    query = sa.select(Parcel).where(Parcel.project_id == project.id).options(selectinload(Parcel.ward))
     if term:
         pattern = like(term)
         query = query.where(

@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from geoalchemy2.shape import to_shape
+from sqlalchemy.orm import selectinload
 
 from clearance.extensions import db
 from clearance.forms.records import LegalDocumentForm, ProjectForm
@@ -23,7 +24,7 @@ bp = Blueprint("projects", __name__, url_prefix="/projects")
 
 @bp.route("/")
 def index():  # type: ignore[no-untyped-def]
-    query = projects_query(current_user)
+    query = projects_query(current_user).options(selectinload(Project.units))
     term = request.args.get("q", "").strip()
     status = request.args.get("status", "")
     if term:
