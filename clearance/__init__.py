@@ -53,6 +53,7 @@ def create_app(config: Any = None) -> Flask:
         instance_path=str(config_module.INSTANCE_DIR),
     )
     _load_config(app, config)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese stays readable in the API
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from clearance import audit  # noqa: F401  (registers the audit listener)

@@ -30,4 +30,25 @@ def multipolygon() -> Geometry:
     return Geometry(geometry_type="MULTIPOLYGON", srid=4326, spatial_index=True)
 
 
-Timestamp = sa.DateTime(timezone=True)
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """A point in time stored in UTC and always read back timezone-aware.
+
+    PostgreSQL keeps the zone; SQLite stores text without it, so values read from SQLite would
+    otherwise come back naive and be shown as if they were Hanoi time.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+Timestamp = UTCDateTime()

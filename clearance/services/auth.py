@@ -52,9 +52,8 @@ def sign_in(username: str, password: str, address: str) -> User:
     user = db.session.scalar(sa.select(User).where(User.username == username))
     now = utcnow()
     if user is not None and user.locked_until is not None:
-        locked_until = user.locked_until if user.locked_until.tzinfo else user.locked_until.replace(tzinfo=now.tzinfo)
-        if locked_until > now:
-            wait = max(1, int((locked_until - now).total_seconds() // 60) + 1)
+        if user.locked_until > now:
+            wait = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
             raise SignInRefused(_("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Thử lại sau %(minutes)s phút.", minutes=wait))
     if user is None or not user.is_active or not user.check_password(password):
         _note_address_failure(address)

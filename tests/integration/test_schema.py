@@ -56,3 +56,19 @@ def test_the_database_refuses_a_share_above_100_percent(db):
             sa.text("INSERT INTO case_parcel (case_id, parcel_id, tenure, share) VALUES (:c, :p, 'land_user', 150)"),
             {"c": case.id, "p": parcel.id},
         )
+
+
+def test_times_come_back_from_either_database_in_utc_and_show_in_hanoi_time(db):
+    from datetime import UTC, datetime
+
+    from clearance.formatting import vndate
+    from clearance.models import AuditEntry
+
+    entry = AuditEntry(at=datetime(2026, 3, 5, 17, 30, tzinfo=UTC), actor="cli", action="update",
+                       entity="project", entity_id=1, changes={})
+    db.session.add(entry)
+    db.session.flush()
+    db.session.expire_all()
+    stored = db.session.get(AuditEntry, entry.id)
+    assert stored.at == datetime(2026, 3, 5, 17, 30, tzinfo=UTC)
+    assert vndate(stored.at) == "06/03/2026 00:30"
