@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from shapely.geometry import mapping
 from wtforms import DateField, Field, StringField, TextAreaField
 from wtforms.validators import ValidationError
+from wtforms.widgets import TextInput
 
 from geodata.errors import GeometryError
 from geodata.geometry import parse_polygon
@@ -65,12 +66,19 @@ class AreaField(StringField):
 
 
 class VNDateField(DateField):
-    """A date typed as dd/mm/yyyy (the browser's date picker sends yyyy-mm-dd: both work)."""
+    """A date typed as dd/mm/yyyy; yyyy-mm-dd is accepted too (API clients, pasted values).
+
+    A text input, not type="date": the browser's date input holds only yyyy-mm-dd and would show
+    a stored dd/mm/yyyy value as empty.
+    """
+
+    widget = TextInput()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("format", ["%d/%m/%Y", "%Y-%m-%d"])
         super().__init__(*args, **kwargs)
-        self.render_kw = {"placeholder": "dd/mm/yyyy", **(self.render_kw or {})}
+        self.render_kw = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off",
+                          **(self.render_kw or {})}
 
     def process_formdata(self, valuelist: list[str]) -> None:
         try:

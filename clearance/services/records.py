@@ -61,7 +61,8 @@ def save_project(project: Project | None, values: dict[str, Any], allowed_unit_i
         unknown = unit_ids - {u.id for u in units}
         if unknown:
             raise FieldError("unit_ids", _("Không có đơn vị hành chính mã số %(ids)s.", ids=", ".join(map(str, sorted(unknown)))))
-        if allowed_unit_ids is not None and not unit_ids <= allowed_unit_ids:
+        added = unit_ids - {u.id for u in project.units}
+        if allowed_unit_ids is not None and not added <= allowed_unit_ids:
             raise FieldError("unit_ids", _("Bạn chỉ được gắn dự án với phường/xã của nhóm mình."))
         project.units = units
     _assign(project, values, PROJECT_FIELDS)
@@ -143,7 +144,8 @@ def save_party(party: Party | None, values: dict[str, Any], allowed_unit_ids: se
     unit_id = values.get("unit_id", party.unit_id)
     if unit_id is None or db.session.get(AdminUnit, unit_id) is None:
         raise FieldError("unit_id", _("Không có đơn vị hành chính này."))
-    if allowed_unit_ids is not None and unit_id not in allowed_unit_ids:
+    moved = party.id is None or unit_id != party.unit_id
+    if moved and allowed_unit_ids is not None and unit_id not in allowed_unit_ids:
         raise FieldError("unit_id", _("Bạn chỉ được ghi hồ sơ cho phường/xã của nhóm mình."))
     if values.get("kind", party.kind) != "organisation" and values.get("members", party.members or 1) < 1:
         raise FieldError("members", _("Hộ gia đình hoặc cá nhân có ít nhất 1 nhân khẩu."))

@@ -31,10 +31,15 @@ def projects_query(user: User) -> sa.Select[tuple[Project]]:
 
 
 def parties_query(user: User) -> sa.Select[tuple[Party]]:
+    """Parties registered in the user's units, and the parties of cases in projects they see
+    (a project crossing a ward line has households of both wards)."""
     query = sa.select(Party)
     units = visible_unit_ids(user)
     if units is not None:
-        query = query.where(Party.unit_id.in_(units))
+        in_visible_projects = sa.select(Case.party_id).where(
+            Case.project_id.in_(projects_query(user).with_only_columns(Project.id))
+        )
+        query = query.where(sa.or_(Party.unit_id.in_(units), Party.id.in_(in_visible_projects)))
     return query
 
 
@@ -73,10 +78,12 @@ def require_editor(user: User) -> None:
         abort(403)
 
 
-def units_for(user: User) -> list[AdminUnit]:
-    """Units the user may attach records to (for form choices)."""
+def units_for(user: User, keep: list[AdminUnit] | None = None) -> list[AdminUnit]:
+    """Units the user may attach records to (form choices), plus ``keep``: the units a record
+    already has, which the user may leave in place even when they are another team's."""
     query = sa.select(AdminUnit).order_by(AdminUnit.level, AdminUnit.name)
     units = visible_unit_ids(user)
     if units is not None:
-        query = query.where(AdminUnit.id.in_(units))
+        kept = [u.id for u in keep or []]
+        query = query.where(sa.or_(AdminUnit.id.in_(units), AdminUnit.id.in_(kept)))
     return list(db.session.scalars(query))

@@ -63,7 +63,7 @@ def edit(party_id: int | None = None):  # type: ignore[no-untyped-def]
     party = party_or_404(current_user, party_id) if party_id is not None else None
     form = PartyForm(obj=party)
     form.kind.choices = choices(PartyKind)
-    form.unit_id.choices = [(u.id, u.name) for u in units_for(current_user)]
+    form.unit_id.choices = [(u.id, u.name) for u in units_for(current_user, keep=[party.unit] if party else [])]
     if form.validate_on_submit():
         try:
             saved = save_party(party, form_values(form), visible_unit_ids(current_user))

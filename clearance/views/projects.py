@@ -47,7 +47,8 @@ def index():  # type: ignore[no-untyped-def]
 def _project_form(project: Project | None = None) -> ProjectForm:
     form = ProjectForm(obj=project)
     form.status.choices = choices(ProjectStatus)
-    form.unit_ids.choices = [(u.id, u.name) for u in units_for(current_user)]
+    current_units = project.units if project is not None else []
+    form.unit_ids.choices = [(u.id, u.name) for u in units_for(current_user, keep=current_units)]
     if project is not None and request.method == "GET":
         form.unit_ids.data = [u.id for u in project.units]
         form.boundary.data = to_shape(project.boundary) if project.boundary is not None else None

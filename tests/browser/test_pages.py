@@ -53,3 +53,15 @@ def test_the_dashboard_and_lists_on_a_laptop(live_server, laptop):
     laptop.goto(f"{live_server}/reference/land-prices")
     assert laptop.get_by_text("296.601.000").first.is_visible()
     screenshot(laptop, "laptop-prices")
+
+
+def test_a_ward_officer_saves_a_project_that_crosses_into_the_other_ward(live_server, laptop):
+    sign_in(laptop, live_server, "canbo")
+    laptop.goto(f"{live_server}/projects/BCA-YK44/edit")
+    laptop.fill("#handover_deadline", "15/12/2026")
+    laptop.get_by_role("button", name="Lưu").click()
+    assert laptop.get_by_text("Đã lưu dự án BCA-YK44.").is_visible()
+    assert laptop.get_by_text("15/12/2026").is_visible()
+    laptop.get_by_role("link", name="Lịch sử thay đổi").click()
+    assert laptop.get_by_text("Hạn bàn giao").first.is_visible()
+    screenshot(laptop, "laptop-project-history")

@@ -177,3 +177,16 @@ def test_money_and_dates_show_the_vietnamese_way(client, db):
     page = client.get("/projects/YK44").get_data(as_text=True)
     assert "4.210.000.000 đ" in page
     assert "20/03/2026" in page
+
+
+def test_long_lists_are_paged_and_keep_their_filters(client, db, app):
+    _, project = a_ward_with_a_project(db)
+    for n in range(app.config["PAGE_SIZE"] + 5):
+        f.parcel(project, str(200 + n), lon=105.85 + n * 0.0003, land_use_code="ODT")
+    db.session.commit()
+    sign_in(client, "canbo")
+    first = client.get("/projects/YK44/parcels/?land_use=ODT").get_data(as_text=True)
+    assert "Trang 1/2 · 30 bản ghi" in first
+    assert "page=2" in first and "land_use=ODT" in first
+    second = client.get("/projects/YK44/parcels/?land_use=ODT&page=2").get_data(as_text=True)
+    assert "Trang 2/2 · 30 bản ghi" in second
