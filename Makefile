@@ -7,7 +7,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 APT_PACKAGES := python3 python3-venv python3-dev libsqlite3-mod-spatialite postgresql-15 postgresql-15-postgis-3 \
-	chromium fonts-liberation2 fonts-dejavu-core gdal-bin poppler-utils gettext
+	chromium fonts-liberation2 fonts-dejavu-core gdal-bin poppler-utils
 
 .PHONY: run test setup system venv translations i18n-update db demo lint clean
 

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clearance.db import Base
 from clearance.models.admin import AdminUnit
+from clearance.models.audit import Audited
 
 
-class LandPrice(Base):
+class LandPrice(Audited, Base):
     """Giá đất theo tuyến phố, đoạn, loại đất và vị trí (VT1–VT4), đồng/m²."""
 
     __tablename__ = "land_price"
@@ -38,6 +39,9 @@ class LandPrice(Base):
     is_demo: Mapped[bool] = mapped_column(default=False)
 
     province: Mapped[AdminUnit] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.street} {self.segment} VT{self.position}".replace("  ", " ")
 
     __table_args__ = (
         sa.UniqueConstraint("province_id", "street", "segment", "land_type", "position", "valid_from", name="uq_land_price_entry"),
