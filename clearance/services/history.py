@@ -24,3 +24,14 @@ def case_history(case: Case, limit: int = 200) -> list[AuditEntry]:
         .limit(limit)
     )
     return list(db.session.scalars(query))
+
+
+def record_history(entity: str, entity_id: int, limit: int = 100) -> list[AuditEntry]:
+    """Changes to one record (e.g. a party or a parcel), newest first."""
+    query = (
+        sa.select(AuditEntry)
+        .where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
+        .order_by(AuditEntry.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

@@ -13,6 +13,7 @@ from clearance.extensions import db
 from clearance.forms.records import ParcelForm
 from clearance.models import Parcel
 from clearance.services.errors import FieldError
+from clearance.services.history import record_history
 from clearance.services.records import save_parcel
 from clearance.services.scope import parcel_or_404, project_or_404, require_editor
 from clearance.views.common import form_values, like, page_args, show_field_error
@@ -53,7 +54,10 @@ def detail(code: str, parcel_id: int):  # type: ignore[no-untyped-def]
         from geodata.geometry import to_geojson
 
         geojson = to_geojson(to_shape(parcel.geom))
-    return render_template("parcels/detail.html", project=project, parcel=parcel, geojson=geojson)
+    return render_template(
+        "parcels/detail.html", project=project, parcel=parcel, geojson=geojson,
+        history=record_history("parcel", parcel.id),
+    )
 
 
 def _form(parcel: Parcel | None) -> ParcelForm:

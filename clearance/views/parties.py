@@ -12,6 +12,7 @@ from clearance.extensions import db
 from clearance.forms.records import PartyForm
 from clearance.models import Case, Party
 from clearance.services.errors import FieldError
+from clearance.services.history import record_history
 from clearance.services.records import save_party
 from clearance.services.scope import parties_query, party_or_404, require_editor, units_for, visible_unit_ids
 from clearance.views.common import form_values, like, page_args, show_field_error
@@ -53,7 +54,7 @@ def index():  # type: ignore[no-untyped-def]
 @bp.route("/<int:party_id>")
 def detail(party_id: int):  # type: ignore[no-untyped-def]
     party = party_or_404(current_user, party_id)
-    return render_template("parties/detail.html", party=party)
+    return render_template("parties/detail.html", party=party, history=record_history("party", party.id))
 
 
 @bp.route("/new", methods=["GET", "POST"])

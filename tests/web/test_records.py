@@ -190,3 +190,17 @@ def test_long_lists_are_paged_and_keep_their_filters(client, db, app):
     assert "page=2" in first and "land_use=ODT" in first
     second = client.get("/projects/YK44/parcels/?land_use=ODT&page=2").get_data(as_text=True)
     assert "Trang 2/2 · 30 bản ghi" in second
+
+
+def test_a_household_page_shows_who_changed_its_details(client, db):
+    ward, _ = a_ward_with_a_project(db)
+    household = f.party("Hộ ông Mẫu", ward, phone="0912000111")
+    db.session.commit()
+    sign_in(client, "canbo")
+    response = post_form(client, f"/households/{household.id}/edit", {
+        "kind": "household", "name": "Hộ ông Mẫu", "members": "4", "unit_id": ward.id, "phone": "0988777666",
+    })
+    assert response.status_code == 302, response.get_data(as_text=True)
+    page = client.get(f"/households/{household.id}").get_data(as_text=True)
+    assert "Lịch sử thay đổi" in page
+    assert "0912000111" in page and "0988777666" in page and "Canbo" in page
