@@ -43,7 +43,7 @@ translations: venv
 
 # For maintainers: collect the Vietnamese source strings and merge them into the English catalogue.
 i18n-update: venv
-	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k N_ -o translations/messages.pot .
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -l en
 
 db: venv

@@ -16,11 +16,13 @@ import sqlalchemy as sa
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint, Page
+from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from clearance.api.auth import api_user, authenticate, forget_user
 from clearance.api.errors import ApiParser, fail
 from clearance.api.schemas import (
+    MAX_ID,
     CaseCreateSchema,
     CaseQuerySchema,
     CaseSchema,
@@ -40,7 +42,7 @@ from clearance.api.schemas import (
     ProjectUpdateSchema,
 )
 from clearance.extensions import db
-from clearance.models import Case, Parcel, Party, Project
+from clearance.models import Case, CaseParcel, Parcel, Party, Project
 from clearance.services import records
 from clearance.services.errors import FieldError
 from clearance.services.scope import (
@@ -70,7 +72,10 @@ class SelectPage(Page):
 
     @property
     def items(self) -> list[Any]:
-        query = self.collection.limit(self.page_params.page_size).offset(self.page_params.first_item)
+        first = self.page_params.first_item
+        if first > MAX_ID:  # no list is that long; an OFFSET that large overflows the driver
+            return []
+        query = self.collection.limit(self.page_params.page_size).offset(first)
         return list(db.session.scalars(query))
 
     @property
@@ -134,7 +139,7 @@ class Projects(MethodView):
         """List the projects the user may see
 
         ``q`` searches code, name and investor; ``status`` filters."""
-        query = projects_query(api_user())
+        query = projects_query(api_user()).options(selectinload(Project.units))
         if filters.get("q"):
             query = query.where(_search(filters["q"], (), (Project.code, Project.name, Project.investor)))
         if "status" in filters:
@@ -305,7 +310,12 @@ class Cases(MethodView):
         ``q`` matches part of the case code or of the party's name; ``status`` and ``party_id``
         filter."""
         project = project_or_404(api_user(), code)
-        query = sa.select(Case).join(Case.party).where(Case.project_id == project.id)
+        query = (
+            sa.select(Case)
+            .join(Case.party)
+            .where(Case.project_id == project.id)
+            .options(contains_eager(Case.party), selectinload(Case.holdings).selectinload(CaseParcel.parcel))
+        )
         if filters.get("q"):
             query = query.where(_search(filters["q"], (), (Case.code, Party.name)))
         if "status" in filters:

@@ -95,7 +95,10 @@ class Text(fields.String):
     """A string without its surrounding spaces."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:  # PostgreSQL refuses NUL in text; say so instead of failing later
+            raise ma.ValidationError(_("Văn bản chứa ký tự NUL không hợp lệ."))
+        return text.strip()
 
 
 def text(max_length: int, *, required: bool = False, **kwargs: Any) -> Text:
@@ -105,9 +108,10 @@ def text(max_length: int, *, required: bool = False, **kwargs: Any) -> Text:
     return Text(required=required, validate=validate.Length(min=minimum, max=max_length, error=message), **kwargs)
 
 
-def row_id(**kwargs: Any) -> fields.Integer:
+def row_id(*, strict: bool = True, **kwargs: Any) -> fields.Integer:
+    """A row id; ``strict=False`` for query strings, where every value arrives as text."""
     return fields.Integer(
-        strict=True, validate=validate.Range(min=1, max=MAX_ID, error=_l("Mã số không hợp lệ.")), **kwargs
+        strict=strict, validate=validate.Range(min=1, max=MAX_ID, error=_l("Mã số không hợp lệ.")), **kwargs
     )
 
 
@@ -393,7 +397,7 @@ class PartyQuerySchema(QuerySchema):
         ),
         metadata={"enum": list(VULNERABILITY_FLAGS)},
     )
-    unit_id = row_id()
+    unit_id = row_id(strict=False)
 
 
 # --- cases --------------------------------------------------------------------------------------
@@ -443,7 +447,7 @@ class CaseUpdateSchema(CaseCreateSchema):
 class CaseQuerySchema(QuerySchema):
     q = Text(metadata={"description": "Part of the case code or of the party's name."})
     status = enum(CaseStatus)
-    party_id = row_id()
+    party_id = row_id(strict=False)
 
 
 class HoldingCreateSchema(ApiSchema):

@@ -16,6 +16,9 @@ from wtforms.widgets import TextInput
 from geodata.errors import GeometryError
 from geodata.geometry import parse_polygon
 
+#: The largest amount a form accepts: 2^53 − 1 đồng, exact in every JSON client too.
+MAX_MONEY = 2**53 - 1
+
 
 class MoneyField(StringField):
     """Whole đồng; accepts '4.210.000.000', '4 210 000 000' or '4210000000'."""
@@ -29,6 +32,8 @@ class MoneyField(StringField):
         if not compact.isdigit():
             self.data = None
             raise ValueError(_l("Số tiền phải là số nguyên đồng, ví dụ 4.210.000.000."))
+        if int(compact) > MAX_MONEY:
+            raise ValueError(_l("Số tiền quá lớn."))
         self.data = int(compact)
 
     def _value(self) -> str:
@@ -39,22 +44,38 @@ class MoneyField(StringField):
         return group_thousands(str(self.data))
 
 
+def parse_decimal(raw: str) -> Decimal:
+    """'1.234,5' or '1234.5' → Decimal; raises ValueError for anything that is not a finite number."""
+    raw = raw.strip().replace(" ", "")
+    if "," in raw:
+        raw = raw.replace(".", "").replace(",", ".")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ValueError(raw) from None
+    if not value.is_finite():
+        raise ValueError(raw)
+    return value
+
+
 class AreaField(StringField):
     """m² with up to two decimals; accepts a comma or a dot as the decimal mark."""
+
+    #: The columns are NUMERIC(14, 2); larger than any parcel anyway (Vietnam is 3.3·10¹¹ m²).
+    MAXIMUM = Decimal("999999999999.99")
 
     def process_formdata(self, valuelist: list[str]) -> None:
         self.data = None
         if not valuelist or not valuelist[0].strip():
             return
-        raw = valuelist[0].strip().replace(" ", "")
-        if "," in raw:
-            raw = raw.replace(".", "").replace(",", ".")
         try:
-            value = Decimal(raw)
-        except InvalidOperation:
+            value = parse_decimal(valuelist[0])
+        except ValueError:
             raise ValueError(_l("Diện tích phải là số (m²), ví dụ 125,5.")) from None
         if value < 0:
             raise ValueError(_l("Diện tích không được âm."))
+        if value > self.MAXIMUM:
+            raise ValueError(_l("Diện tích quá lớn."))
         if value.as_tuple().exponent < -2:  # type: ignore[operator]
             raise ValueError(_l("Diện tích chỉ ghi tới 2 chữ số thập phân."))
         self.data = value
@@ -63,6 +84,31 @@ class AreaField(StringField):
         if self.data is None:
             return self.raw_data[0] if self.raw_data else ""
         return f"{self.data:.2f}".replace(".", ",")
+
+
+class ShareField(StringField):
+    """Phần quyền: a per cent above 0 and at most 100, two decimals at most."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None
+        if not valuelist or not valuelist[0].strip():
+            return
+        try:
+            value = parse_decimal(valuelist[0].strip().removesuffix("%"))
+        except ValueError:
+            raise ValueError(_l("Phần quyền là một số phần trăm, ví dụ 50 hoặc 33,33.")) from None
+        if not Decimal(0) < value <= Decimal(100):
+            raise ValueError(_l("Phần quyền phải lớn hơn 0 và không quá 100%."))
+        if value.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise ValueError(_l("Phần quyền chỉ ghi tới 2 chữ số thập phân."))
+        self.data = value
+
+    def _value(self) -> str:
+        if self.data is None:
+            return self.raw_data[0] if self.raw_data else ""
+        from clearance.formatting import percent
+
+        return percent(self.data)
 
 
 class VNDateField(DateField):
@@ -113,7 +159,8 @@ class PolygonField(TextAreaField):
 
 
 def strip_filter(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+    """Surrounding spaces off, NUL characters out (PostgreSQL refuses them in text)."""
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
 def validate_with(problem_fn: Any) -> Any:

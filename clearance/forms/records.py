@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -16,10 +17,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
+from clearance.forms.base import Form
 from clearance.forms.fields import (
     AreaField,
     MoneyField,
     PolygonField,
+    ShareField,
     VNDateField,
     strip_filter,
     validate_with,
@@ -30,13 +33,13 @@ REQUIRED = _l("Trường này bắt buộc.")
 F = [strip_filter]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(_l("Tên đăng nhập"), filters=F, validators=[DataRequired(REQUIRED)])
     password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(REQUIRED)])
     remember = BooleanField(_l("Ghi nhớ đăng nhập"))
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(Form):
     code = StringField(
         _l("Mã dự án"),
         filters=F,
@@ -63,14 +66,14 @@ class ProjectForm(FlaskForm):
     )
 
 
-class LegalDocumentForm(FlaskForm):
+class LegalDocumentForm(Form):
     number = StringField(_l("Số, ký hiệu"), filters=F, validators=[DataRequired(REQUIRED), Length(max=60)])
     issued_on = VNDateField(_l("Ngày ban hành"), validators=[InputRequired(REQUIRED)])
     issuer = StringField(_l("Cơ quan ban hành"), filters=F, validators=[DataRequired(REQUIRED), Length(max=200)])
     summary = TextAreaField(_l("Trích yếu"), filters=F, validators=[DataRequired(REQUIRED)])
 
 
-class ParcelForm(FlaskForm):
+class ParcelForm(Form):
     map_sheet = StringField(_l("Tờ bản đồ số"), filters=F, validators=[DataRequired(REQUIRED), Length(max=20)])
     parcel_no = StringField(_l("Số thửa"), filters=F, validators=[DataRequired(REQUIRED), Length(max=20)])
     address = StringField(_l("Địa chỉ"), filters=F, validators=[Length(max=300)])
@@ -81,7 +84,7 @@ class ParcelForm(FlaskForm):
     geom = PolygonField(_l("Hình thửa (GeoJSON, WGS84)"), validators=[Optional()], render_kw={"rows": 4})
 
 
-class PartyForm(FlaskForm):
+class PartyForm(Form):
     kind = SelectField(_l("Loại"))
     name = StringField(_l("Họ tên chủ hộ / tên tổ chức"), filters=F, validators=[DataRequired(REQUIRED), Length(max=200)])
     id_number = StringField(
@@ -103,7 +106,7 @@ class PartyForm(FlaskForm):
     has_disabled_member = BooleanField(_l("Có người khuyết tật"))
 
 
-class CaseForm(FlaskForm):
+class CaseForm(Form):
     code = StringField(_l("Số hồ sơ"), filters=F, validators=[DataRequired(REQUIRED), Length(max=30)])
     party_id = SelectField(_l("Hộ / tổ chức"), coerce=int)
     status = SelectField(_l("Trạng thái"))
@@ -111,11 +114,7 @@ class CaseForm(FlaskForm):
     version = HiddenField()
 
 
-class HoldingForm(FlaskForm):
+class HoldingForm(Form):
     parcel_id = SelectField(_l("Thửa đất"), coerce=int)
     tenure = SelectField(_l("Quan hệ với thửa"))
-    share = AreaField(
-        _l("Phần quyền (%)"),
-        default=None,
-        validators=[InputRequired(REQUIRED), NumberRange(min=0.01, max=100, message=_l("Từ 0,01 đến 100 %."))],
-    )
+    share = ShareField(_l("Phần quyền (%)"), default=Decimal(100), validators=[InputRequired(REQUIRED)])

@@ -61,9 +61,11 @@ def save_project(project: Project | None, values: dict[str, Any], allowed_unit_i
         unknown = unit_ids - {u.id for u in units}
         if unknown:
             raise FieldError("unit_ids", _("Không có đơn vị hành chính mã số %(ids)s.", ids=", ".join(map(str, sorted(unknown)))))
-        added = unit_ids - {u.id for u in project.units}
-        if allowed_unit_ids is not None and not added <= allowed_unit_ids:
-            raise FieldError("unit_ids", _("Bạn chỉ được gắn dự án với phường/xã của nhóm mình."))
+        # A team adds or removes its own units only: it can neither claim another ward's
+        # project nor cut the other ward's team out of a project they share.
+        changed = unit_ids ^ {u.id for u in project.units}
+        if allowed_unit_ids is not None and not changed <= allowed_unit_ids:
+            raise FieldError("unit_ids", _("Bạn chỉ được thêm hoặc bỏ phường/xã của nhóm mình."))
         project.units = units
     _assign(project, values, PROJECT_FIELDS)
     if "boundary" in values:
@@ -144,8 +146,14 @@ def save_party(party: Party | None, values: dict[str, Any], allowed_unit_ids: se
     unit_id = values.get("unit_id", party.unit_id)
     if unit_id is None or db.session.get(AdminUnit, unit_id) is None:
         raise FieldError("unit_id", _("Không có đơn vị hành chính này."))
-    moved = party.id is None or unit_id != party.unit_id
-    if moved and allowed_unit_ids is not None and unit_id not in allowed_unit_ids:
+    # Registering a party in a unit, or moving it between units, needs both units to be the team's.
+    if party.id is None:
+        touched = {unit_id}
+    elif unit_id != party.unit_id:
+        touched = {unit_id, party.unit_id}
+    else:
+        touched = set()
+    if allowed_unit_ids is not None and not touched <= allowed_unit_ids:
         raise FieldError("unit_id", _("Bạn chỉ được ghi hồ sơ cho phường/xã của nhóm mình."))
     if values.get("kind", party.kind) != "organisation" and values.get("members", party.members or 1) < 1:
         raise FieldError("members", _("Hộ gia đình hoặc cá nhân có ít nhất 1 nhân khẩu."))
@@ -181,7 +189,7 @@ def save_case(project: Project, case: Case | None, values: dict[str, Any], expec
 def add_holding(case: Case, parcel: Parcel, tenure: str, share: Decimal) -> CaseParcel:
     """Attach a parcel to a case; the shares of one parcel across cases may not pass 100 %."""
     if parcel.project_id != case.project_id:
-        raise FieldError("parcel_id", _("Thửa đất không thuộc dự án của hồ sơ."))
+        raise FieldError("parcel_id", _("Không có thửa đất này trong dự án."))
     if any(h.parcel_id == parcel.id for h in case.holdings):
         raise FieldError("parcel_id", _("Hồ sơ đã có %(parcel)s.", parcel=str(parcel)))
     held = db.session.scalar(

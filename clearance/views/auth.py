@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
@@ -11,14 +9,9 @@ from flask_login import login_user, logout_user
 from clearance.extensions import db
 from clearance.forms.records import LoginForm
 from clearance.services.auth import SignInRefused, sign_in
+from clearance.views.common import safe_next
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str:
-    if target and not urlsplit(target).netloc and target.startswith("/"):
-        return target
-    return url_for("projects.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -36,7 +29,7 @@ def login():  # type: ignore[no-untyped-def]
             db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(_("Xin chào, %(name)s.", name=user.display_name), "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), url_for("projects.index")))
     return render_template("auth/login.html", form=form), status
 
 

@@ -15,7 +15,7 @@ from clearance.services.errors import FieldError
 from clearance.services.history import case_history
 from clearance.services.records import add_holding, remove_holding, save_case
 from clearance.services.scope import case_or_404, parties_query, project_or_404, require_editor
-from clearance.views.common import form_values, like, page_args, show_field_error
+from clearance.views.common import form_values, like, page_args, search_term, show_field_error
 from clearance.workflow.statuses import CaseStatus, Tenure, choices
 
 bp = Blueprint("cases", __name__, url_prefix="/projects/<code>/cases")
@@ -24,7 +24,7 @@ bp = Blueprint("cases", __name__, url_prefix="/projects/<code>/cases")
 @bp.route("/")
 def index(code: str):  # type: ignore[no-untyped-def]
     project = project_or_404(current_user, code)
-    term = request.args.get("q", "").strip()
+    term = search_term()
     status = request.args.get("status", "")
     query = (
         sa.select(Case)
@@ -55,7 +55,7 @@ def _holding_form(project_id: int) -> HoldingForm:
     return form
 
 
-@bp.route("/<int:case_id>")
+@bp.route("/<int(max=2147483647):case_id>")
 def detail(code: str, case_id: int):  # type: ignore[no-untyped-def]
     project = project_or_404(current_user, code)
     case = case_or_404(project, case_id)
@@ -66,7 +66,7 @@ def detail(code: str, case_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
+@bp.route("/<int(max=2147483647):case_id>/edit", methods=["GET", "POST"])
 def edit(code: str, case_id: int | None = None):  # type: ignore[no-untyped-def]
     require_editor(current_user)
     project = project_or_404(current_user, code)
@@ -95,7 +95,7 @@ def edit(code: str, case_id: int | None = None):  # type: ignore[no-untyped-def]
     return render_template("cases/form.html", project=project, case=case, form=form), 200 if not form.errors else 422
 
 
-@bp.route("/<int:case_id>/parcels", methods=["POST"])
+@bp.route("/<int(max=2147483647):case_id>/parcels", methods=["POST"])
 def add_parcel(code: str, case_id: int):  # type: ignore[no-untyped-def]
     require_editor(current_user)
     project = project_or_404(current_user, code)
@@ -120,7 +120,7 @@ def add_parcel(code: str, case_id: int):  # type: ignore[no-untyped-def]
     ), 422
 
 
-@bp.route("/<int:case_id>/parcels/<int:holding_id>/delete", methods=["POST"])
+@bp.route("/<int(max=2147483647):case_id>/parcels/<int(max=2147483647):holding_id>/delete", methods=["POST"])
 def remove_parcel(code: str, case_id: int, holding_id: int):  # type: ignore[no-untyped-def]
     require_editor(current_user)
     project = project_or_404(current_user, code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app, request
 from flask_wtf import FlaskForm
@@ -23,12 +24,28 @@ def show_field_error(form: FlaskForm, error: FieldError) -> None:
         form.form_errors.append(error.message)
 
 
+#: No list has this many pages; a larger ?page= is treated as the last possible one.
+MAX_PAGE = 100_000
+
+
 def page_args() -> tuple[int, int]:
     try:
-        page = max(1, int(request.args.get("page", 1)))
+        page = min(MAX_PAGE, max(1, int(request.args.get("page", 1))))
     except ValueError:
         page = 1
     return page, current_app.config["PAGE_SIZE"]
+
+
+def search_term(name: str = "q") -> str:
+    """A search box's text: trimmed, without NUL characters (PostgreSQL refuses them)."""
+    return request.args.get(name, "").replace("\x00", "").strip()
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """``target`` if it is a path on this site, else ``default`` (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")) and not urlsplit(target).netloc:
+        return target
+    return default
 
 
 def like(term: str) -> str:

@@ -16,7 +16,7 @@ from clearance.services.errors import FieldError
 from clearance.services.history import record_history
 from clearance.services.records import save_parcel
 from clearance.services.scope import parcel_or_404, project_or_404, require_editor
-from clearance.views.common import form_values, like, page_args, show_field_error
+from clearance.views.common import form_values, like, page_args, search_term, show_field_error
 
 bp = Blueprint("parcels", __name__, url_prefix="/projects/<code>/parcels")
 
@@ -24,8 +24,8 @@ bp = Blueprint("parcels", __name__, url_prefix="/projects/<code>/parcels")
 @bp.route("/")
 def index(code: str):  # type: ignore[no-untyped-def]
     project = project_or_404(current_user, code)
-    term = request.args.get("q", "").strip()
-    land_use = request.args.get("land_use", "").strip()
+    term = search_term()
+    land_use = search_term("land_use")
     query = sa.select(Parcel).where(Parcel.project_id == project.id).options(selectinload(Parcel.ward))
     if term:
         pattern = like(term)
@@ -45,7 +45,7 @@ def index(code: str):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/<int:parcel_id>")
+@bp.route("/<int(max=2147483647):parcel_id>")
 def detail(code: str, parcel_id: int):  # type: ignore[no-untyped-def]
     project = project_or_404(current_user, code)
     parcel = parcel_or_404(project, parcel_id)
@@ -68,7 +68,7 @@ def _form(parcel: Parcel | None) -> ParcelForm:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@bp.route("/<int:parcel_id>/edit", methods=["GET", "POST"])
+@bp.route("/<int(max=2147483647):parcel_id>/edit", methods=["GET", "POST"])
 def edit(code: str, parcel_id: int | None = None):  # type: ignore[no-untyped-def]
     require_editor(current_user)
     project = project_or_404(current_user, code)

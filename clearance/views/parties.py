@@ -14,8 +14,15 @@ from clearance.models import Case, Party
 from clearance.services.errors import FieldError
 from clearance.services.history import record_history
 from clearance.services.records import save_party
-from clearance.services.scope import parties_query, party_or_404, require_editor, units_for, visible_unit_ids
-from clearance.views.common import form_values, like, page_args, show_field_error
+from clearance.services.scope import (
+    parties_query,
+    party_or_404,
+    require_editor,
+    units_for,
+    visible_project_ids,
+    visible_unit_ids,
+)
+from clearance.views.common import form_values, like, page_args, safe_next, search_term, show_field_error
 from clearance.workflow.statuses import PartyKind, choices
 
 bp = Blueprint("parties", __name__, url_prefix="/households")
@@ -31,7 +38,7 @@ VULNERABILITY_FILTERS = {
 @bp.route("/")
 def index():  # type: ignore[no-untyped-def]
     query = parties_query(current_user).options(selectinload(Party.cases).selectinload(Case.project))
-    term = request.args.get("q", "").strip()
+    term = search_term()
     kind = request.args.get("kind", "")
     flag = request.args.get("flag", "")
     if term:
@@ -47,18 +54,22 @@ def index():  # type: ignore[no-untyped-def]
     page, per_page = page_args()
     pagination = db.paginate(query.order_by(Party.name, Party.id), page=page, per_page=per_page, error_out=False)
     return render_template(
-        "parties/index.html", pagination=pagination, term=term, kind=kind, flag=flag, kinds=choices(PartyKind)
+        "parties/index.html", pagination=pagination, term=term, kind=kind, flag=flag, kinds=choices(PartyKind),
+        visible_projects=visible_project_ids(current_user),
     )
 
 
-@bp.route("/<int:party_id>")
+@bp.route("/<int(max=2147483647):party_id>")
 def detail(party_id: int):  # type: ignore[no-untyped-def]
     party = party_or_404(current_user, party_id)
-    return render_template("parties/detail.html", party=party, history=record_history("party", party.id))
+    return render_template(
+        "parties/detail.html", party=party, history=record_history("party", party.id),
+        visible_projects=visible_project_ids(current_user),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@bp.route("/<int:party_id>/edit", methods=["GET", "POST"])
+@bp.route("/<int(max=2147483647):party_id>/edit", methods=["GET", "POST"])
 def edit(party_id: int | None = None):  # type: ignore[no-untyped-def]
     require_editor(current_user)
     party = party_or_404(current_user, party_id) if party_id is not None else None
@@ -74,8 +85,5 @@ def edit(party_id: int | None = None):  # type: ignore[no-untyped-def]
         else:
             db.session.commit()
             flash(_("Đã lưu hồ sơ hộ %(name)s.", name=saved.name), "success")
-            next_url = request.args.get("next")
-            if next_url and next_url.startswith("/"):
-                return redirect(next_url)
-            return redirect(url_for(".detail", party_id=saved.id))
+            return redirect(safe_next(request.args.get("next"), url_for(".detail", party_id=saved.id)))
     return render_template("parties/form.html", party=party, form=form), 200 if not form.errors else 422

@@ -16,7 +16,7 @@ from clearance.services import dashboard
 from clearance.services.errors import FieldError
 from clearance.services.records import add_legal_document, save_project
 from clearance.services.scope import project_or_404, projects_query, require_editor, units_for, visible_unit_ids
-from clearance.views.common import form_values, like, page_args, show_field_error
+from clearance.views.common import form_values, like, page_args, search_term, show_field_error
 from clearance.workflow.statuses import ProjectStatus, choices
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
@@ -25,7 +25,7 @@ bp = Blueprint("projects", __name__, url_prefix="/projects")
 @bp.route("/")
 def index():  # type: ignore[no-untyped-def]
     query = projects_query(current_user).options(selectinload(Project.units))
-    term = request.args.get("q", "").strip()
+    term = search_term()
     status = request.args.get("status", "")
     if term:
         pattern = like(term)
