@@ -6,12 +6,13 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
-APT_PACKAGES := python3 python3-venv python3-dev libsqlite3-mod-spatialite postgresql-15 postgresql-15-postgis-3 \
-	chromium fonts-liberation2 fonts-dejavu-core gdal-bin poppler-utils
+# What serving the app needs, and what the tests need on top (a PostGIS server, a browser, GDAL).
+RUN_PACKAGES := python3 python3-venv python3-dev libsqlite3-mod-spatialite fonts-liberation2 fonts-dejavu-core
+TEST_PACKAGES := postgresql postgresql-postgis chromium gdal-bin poppler-utils
 
-.PHONY: run test setup system venv translations i18n-update db demo lint clean
+.PHONY: run test system test-system venv translations i18n-update db demo lint clean
 
-run: setup db demo
+run: system venv translations db demo
 	@echo
 	@echo "  GPMB đang chạy tại http://$(HOST):$(PORT)"
 	@echo "  Đăng nhập demo: truongnhom / $${DEMO_PASSWORD:-demo-gpmb-2026}  (trưởng nhóm, phường Hai Bà Trưng)"
@@ -22,13 +23,14 @@ run: setup db demo
 	@echo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: setup
+test: system test-system venv translations
 	bash scripts/test.sh
 
-setup: system venv translations
-
 system:
-	@bash scripts/system-packages.sh $(APT_PACKAGES)
+	@bash scripts/system-packages.sh $(RUN_PACKAGES)
+
+test-system:
+	@bash scripts/system-packages.sh $(TEST_PACKAGES)
 
 venv: $(VENV)/.installed
 

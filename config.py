@@ -69,13 +69,16 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
 
     @classmethod
-    def check(cls) -> None:
-        """Refuse to start without a real secret key (raises RuntimeError)."""
-        if not os.environ.get("SECRET_KEY"):
+    def check(cls) -> dict[str, str]:
+        """Refuse to start without a real secret key (raises RuntimeError); returns the settings
+        read at start-up rather than at import, so the development key can never be used."""
+        secret = os.environ.get("SECRET_KEY")
+        if not secret:
             raise RuntimeError(
                 "SECRET_KEY is not set: the production configuration refuses to start without "
                 "one. Generate one with: python3 -c 'import secrets; print(secrets.token_hex(32))'"
             )
+        return {"SECRET_KEY": secret}
 
 
 CONFIGS = {

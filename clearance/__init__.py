@@ -23,9 +23,9 @@ def _load_config(app: Flask, config: Any) -> None:
         app.config.update(config)
         return
     check = getattr(config, "check", None)
-    if check is not None:
-        check()
     app.config.from_object(config)
+    if check is not None:
+        app.config.update(check())
 
 
 def select_locale() -> str:

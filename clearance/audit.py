@@ -85,15 +85,15 @@ def _same_geometry(before: Any, after: Any) -> bool:
 
 
 def _describe(session: Session, obj: Audited, key: str, value: Any) -> Any:
-    """A foreign key shown with the record it points to, when that record is at hand
-    ("17 · Khúc Thu Lan"); looked up in the identity map only, never with a query."""
+    """A foreign key shown with the record it points to: "17 · Khúc Thu Lan". The lookup runs
+    inside the flush, where autoflush is off, and mostly hits the identity map."""
     value = _plain(value)
     if not key.endswith("_id") or value is None:
         return value
     relationship = sa.inspect(type(obj)).relationships.get(key[:-3])
     if relationship is None:
         return value
-    target = session.identity_map.get(relationship.mapper.identity_key_from_primary_key((value,)))
+    target = session.get(relationship.mapper.class_, value)
     return f"{value} · {target}" if target is not None else value
 
 

@@ -87,10 +87,25 @@ def field_label(name: str) -> str:
     return str(FIELD_LABELS.get(name, name))
 
 
-def audit_value(value: object) -> str:
-    """A value as stored in the audit trail, shown the Vietnamese way."""
+#: How the audit trail's stored values of these fields are shown.
+MONEY_FIELDS = frozenset({"approved_budget", "price_per_m2"})
+AREA_FIELDS = frozenset({"legal_area", "measured_area", "recovered_area"})
+PERCENT_FIELDS = frozenset({"share"})
+
+
+def audit_value(value: object, field: str = "") -> str:
+    """A value as stored in the audit trail, shown the Vietnamese way (money, m², %, dates)."""
     if value is None or value == "":
         return "—"
+    try:
+        if field in MONEY_FIELDS:
+            return money(Decimal(str(value)))
+        if field in AREA_FIELDS:
+            return area(Decimal(str(value)))
+        if field in PERCENT_FIELDS:
+            return percent(Decimal(str(value))) + "%"
+    except ArithmeticError:  # a value stored before the field's type changed: show it as it is
+        return str(value)
     if value is True:
         return str(_l("có"))
     if value is False:

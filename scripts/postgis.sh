@@ -3,7 +3,9 @@
 #   scripts/postgis.sh start DIR PORT   → prints the DATABASE_URL of database "clearance"
 #   scripts/postgis.sh stop DIR
 set -euo pipefail
-BIN=/usr/lib/postgresql/15/bin
+# The newest PostgreSQL server installed (15 on Debian 12; 16 on Ubuntu 24.04), or $PG_BIN.
+BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+[ -x "$BIN/initdb" ] || { echo "PostgreSQL server not found: apt-get install postgresql postgresql-postgis" >&2; exit 1; }
 cmd=$1; dir=$2; port=${3:-55432}
 as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 case "$cmd" in

@@ -245,10 +245,10 @@ def _project(fact: ProjectFact, plan: SitePlan, wards: dict[str, AdminUnit], tal
         parcel = existing.get((fact.site.map_sheet, planned.parcel_no))
         tally.note("parcels", parcel is None)
         if parcel is None:
-            # Recovered area (the part inside the boundary) goes in with the rest: one audit entry.
+            # The service measures the parcel and the part inside the boundary (recovered area).
             parcel = records.save_parcel(
                 project,
-                Parcel(project_id=project.id, recovered_area=planned.recovered_area),
+                Parcel(project_id=project.id),
                 {
                     "map_sheet": fact.site.map_sheet, "parcel_no": planned.parcel_no, "address": planned.address,
                     "former_address": planned.former_address, "land_use_code": planned.land_use_code,

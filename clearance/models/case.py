@@ -69,7 +69,7 @@ class CaseParcel(Audited, Base):
     share: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal(100))
 
     case: Mapped[Case] = relationship(back_populates="holdings")
-    parcel: Mapped[Parcel] = relationship(back_populates="holdings")
+    parcel: Mapped[Parcel] = relationship(back_populates="holdings", lazy="joined")
 
     __table_args__ = (
         sa.UniqueConstraint("case_id", "parcel_id"),

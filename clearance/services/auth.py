@@ -21,43 +21,50 @@ class SignInRefused(Exception):
     """Sign-in failed; the message is safe to show (it never says which part was wrong)."""
 
 
-_address_failures: dict[str, list[float]] = {}
+#: Recent failures by address and by unknown user name (kept in this process's memory; the
+#: per-account lock is in the database).
+_failures: dict[str, list[float]] = {}
 _lock = threading.Lock()
 
 
-def _address_locked(address: str, limit: int, window: float) -> bool:
+def _recent_failures(key: str, window: float) -> int:
     now = time.monotonic()
     with _lock:
-        recent = [t for t in _address_failures.get(address, []) if now - t < window]
-        _address_failures[address] = recent
-        return len(recent) >= limit * 2
+        recent = [t for t in _failures.get(key, []) if now - t < window]
+        _failures[key] = recent
+        return len(recent)
 
 
-def _note_address_failure(address: str) -> None:
+def _note_failure(key: str) -> None:
     with _lock:
-        _address_failures.setdefault(address, []).append(time.monotonic())
+        _failures.setdefault(key, []).append(time.monotonic())
 
 
 def reset_throttle() -> None:
     with _lock:
-        _address_failures.clear()
+        _failures.clear()
 
 
 def sign_in(username: str, password: str, address: str) -> User:
     """The user if the password is right; raises SignInRefused otherwise (flushes counters)."""
     limit = current_app.config["LOGIN_MAX_FAILURES"]
     minutes = current_app.config["LOGIN_LOCK_MINUTES"]
-    if _address_locked(address, limit, minutes * 60):
+    if _recent_failures(f"address:{address}", minutes * 60) >= limit * 2:
         raise SignInRefused(_("Quá nhiều lần đăng nhập sai từ máy này. Thử lại sau %(minutes)s phút.", minutes=minutes))
     user = db.session.scalar(sa.select(User).where(User.username == username))
     now = utcnow()
+    locked = _("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Thử lại sau %(minutes)s phút.", minutes=minutes)
+    if user is None and _recent_failures(f"name:{username.lower()}", minutes * 60) >= limit:
+        raise SignInRefused(locked)  # the same answer as for a real account: names can't be probed
     if user is not None and user.locked_until is not None:
         if user.locked_until > now:
             wait = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
             raise SignInRefused(_("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Thử lại sau %(minutes)s phút.", minutes=wait))
     if user is None or not user.is_active or not user.check_password(password):
-        _note_address_failure(address)
-        if user is not None:
+        _note_failure(f"address:{address}")
+        if user is None:
+            _note_failure(f"name:{username.lower()}")
+        else:
             user.failed_logins += 1
             if user.failed_logins >= limit:
                 user.locked_until = now + timedelta(minutes=minutes)

@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from geoalchemy2.shape import from_shape
+from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry.base import BaseGeometry
 
 from clearance.extensions import db
@@ -19,7 +19,7 @@ from clearance.formatting import percent
 from clearance.models import AdminUnit, Case, CaseParcel, LegalDocument, Parcel, Party, Project
 from clearance.services.errors import FieldError
 from geodata.geometry import as_multipolygon
-from geodata.measure import area_m2
+from geodata.measure import area_m2, recovered_area_m2
 
 PROJECT_FIELDS = (
     "code", "name", "investor", "description", "status", "approved_budget", "notice_date",
@@ -68,11 +68,44 @@ def save_project(project: Project | None, values: dict[str, Any], allowed_unit_i
             raise FieldError("unit_ids", _("Bạn chỉ được thêm hoặc bỏ phường/xã của nhóm mình."))
         project.units = units
     _assign(project, values, PROJECT_FIELDS)
-    if "boundary" in values:
-        project.boundary = _geometry(values["boundary"])
     db.session.add(project)
+    if "boundary" in values:
+        old = to_shape(project.boundary) if project.boundary is not None else None
+        new = values["boundary"]
+        project.boundary = _geometry(new)
+        if project.id is not None and not _same_shape(old, new):
+            recompute_recovered_areas(project, new)
     db.session.flush()
     return project
+
+
+def _recovered(parcel: Parcel, geom: BaseGeometry | None, boundary: BaseGeometry | None) -> Decimal | None:
+    """Recovered area of a parcel; a parcel wholly inside keeps its measured area (which may be
+    the surveyor's figure rather than the drawing's)."""
+    if geom is None:
+        return None
+    recovered = recovered_area_m2(geom, boundary)
+    if recovered is not None and parcel.measured_area is not None and recovered == area_m2(geom):
+        return parcel.measured_area
+    return recovered
+
+
+def _same_shape(a: BaseGeometry | None, b: BaseGeometry | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return bool(a.equals_exact(b, 1e-9))
+
+
+def recompute_recovered_areas(project: Project, boundary: BaseGeometry | None) -> int:
+    """A new recovery boundary changes every parcel's recovered area: recompute them all
+    (each change goes into the audit trail). Returns how many parcels changed."""
+    changed = 0
+    for parcel in db.session.scalars(sa.select(Parcel).where(Parcel.project_id == project.id, Parcel.geom.is_not(None))):
+        area = _recovered(parcel, to_shape(parcel.geom), boundary)
+        if area != parcel.recovered_area:
+            parcel.recovered_area = area
+            changed += 1
+    return changed
 
 
 def add_legal_document(project: Project, values: dict[str, Any]) -> LegalDocument:
@@ -110,6 +143,9 @@ def save_parcel(project: Project, parcel: Parcel | None, values: dict[str, Any])
         if geom is not None and values.get("measured_area") is None:
             parcel.measured_area = area_m2(geom)
         parcel.ward_id = ward_of(geom) if geom is not None else None
+        boundary = to_shape(project.boundary) if project.boundary is not None else None
+        if "recovered_area" not in values:
+            parcel.recovered_area = _recovered(parcel, geom, boundary)
     db.session.add(parcel)
     db.session.flush()
     return parcel

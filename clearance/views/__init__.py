@@ -50,6 +50,20 @@ def register_views(app: Flask) -> None:
 
         app.register_error_handler(code, handler)
 
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    @app.errorhandler(IntegrityError)
+    @app.errorhandler(StaleDataError)
+    def conflicting_save(error):  # type: ignore[no-untyped-def]
+        """Two saves raced past the services' checks: nothing was written; say so, not 500."""
+        db.session.rollback()
+        if request.path.startswith("/api/"):
+            from clearance.api.errors import json_error
+
+            return json_error(409, str(_l("Dữ liệu vừa được người khác thay đổi; tải lại rồi thử lại.")))
+        return render_template("error.html", code=409, error=None), 409
+
     from flask_wtf.csrf import CSRFError
 
     @app.errorhandler(CSRFError)

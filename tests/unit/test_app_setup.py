@@ -20,10 +20,17 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
         create_app(config.ProductionConfig)
 
 
-def test_production_cookies_are_secure_httponly_and_samesite():
-    assert config.ProductionConfig.SESSION_COOKIE_SECURE is True
-    assert config.ProductionConfig.SESSION_COOKIE_HTTPONLY is True
-    assert config.ProductionConfig.SESSION_COOKIE_SAMESITE == "Lax"
+def test_production_session_cookies_are_secure_httponly_and_samesite(monkeypatch, tmp_path):
+    from clearance import create_app
+
+    class Production(config.ProductionConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'prod.sqlite'}"
+
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret-for-this-test")
+    app = create_app(Production)
+    assert app.config["SECRET_KEY"] == "a-real-secret-for-this-test"
+    cookie = app.test_client().get("/login").headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 def test_a_python_without_extension_loading_gets_told_what_to_do():

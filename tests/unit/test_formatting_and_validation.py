@@ -64,3 +64,13 @@ def test_phone_numbers_are_vietnamese_mobile_or_landline():
     assert phone_problem("0912 345 678") is None
     assert phone_problem("+84912345678") is None
     assert phone_problem("12345") is not None
+
+
+def test_the_history_shows_money_areas_and_shares_the_vietnamese_way():
+    from clearance.formatting import audit_value
+
+    assert audit_value(620000000000, "approved_budget") == "620.000.000.000 đ"
+    assert audit_value("87.26", "legal_area") == "87,26 m²"
+    assert audit_value("50.00", "share") == "50%"
+    assert audit_value("2026-03-20", "notice_date") == "20/03/2026"
+    assert audit_value(None, "approved_budget") == "—"

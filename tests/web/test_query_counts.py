@@ -45,15 +45,26 @@ def project_with(db, households: int):  # type: ignore[no-untyped-def]
     db.session.commit()
 
 
-PAGES = ("/projects/", "/projects/YK44", "/projects/YK44/cases/", "/projects/YK44/parcels/", "/households/")
+PAGES = (
+    "/projects/", "/projects/YK44", "/projects/YK44/cases/", "/projects/YK44/parcels/", "/households/",
+    "/projects/YK44/cases/1",
+)
+API_PAGES = ("/api/v1/projects", "/api/v1/projects/YK44/cases", "/api/v1/projects/YK44/parcels", "/api/v1/households")
 
 
 def queries_per_page(client, db) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    from clearance.models import ApiToken, Case, User
+
+    first_case = db.session.scalar(sa.select(Case.id).order_by(Case.id))
+    token_row, token = ApiToken.issue(db.session.scalar(sa.select(User).where(User.username == "canbo")))
+    db.session.add(token_row)
+    db.session.commit()
     counts = {}
-    for url in PAGES:
-        flask_db.session.remove()  # each request starts with an empty session, as in production
+    for url in (*PAGES, *API_PAGES):
+        url = url.replace("/cases/1", f"/cases/{first_case}")
+        headers = {"Authorization": f"Bearer {token}"} if url.startswith("/api/") else {}
         with counting_queries() as statements:
-            assert client.get(url).status_code == 200
+            assert client.get(url, headers=headers).status_code == 200
         counts[url] = len(statements)
     return counts
 
@@ -75,6 +86,12 @@ def test_pages_do_not_query_once_per_row(client, db):
         parcel = f.parcel(project, str(100 + n), lon=105.856 + n * 0.0003)
         case = f.case(project, f.party(f"Hộ số {n}", ward), f"YK-{n:03d}")
         add_holding(case, parcel, "land_user", Decimal(100))
+    # ... and the first case holds four more parcels.
+    from clearance.models import Case
+
+    first_case = db.session.scalar(sa.select(Case).order_by(Case.id))
+    for n in range(12, 16):
+        add_holding(first_case, f.parcel(project, str(100 + n), lon=105.856 + n * 0.0003), "land_user", Decimal(100))
     db.session.commit()
     many = queries_per_page(client, db)
     assert many == few

@@ -82,18 +82,6 @@ def test_an_invalid_id_number_is_refused_with_a_vietnamese_message(client, db):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Party)) == 0
 
 
-def test_a_household_from_another_unit_cannot_be_chosen(client, db):
-    a_ward_with_a_project(db)
-    other = f.unit("Phường Cửa Nam")
-    db.session.commit()
-    sign_in(client, "canbo")
-    response = post_form(client, "/households/new", {
-        "kind": "household", "name": "Lê Thị Mẫu", "members": "2", "unit_id": other.id,
-    }, form_page="/households/new")
-    assert response.status_code == 422
-    assert "Not a valid choice" in response.get_data(as_text=True) or "không hợp lệ" in response.get_data(as_text=True)
-
-
 def test_a_case_is_opened_a_parcel_attached_and_both_show_in_its_history(client, db):
     ward, project = a_ward_with_a_project(db)
     parcel = f.parcel(project, "45")
