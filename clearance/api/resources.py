@@ -28,6 +28,8 @@ from clearance.api.schemas import (
     CaseSchema,
     CaseUpdateSchema,
     HoldingCreateSchema,
+    LegalDocumentCreateSchema,
+    LegalDocumentSchema,
     ParcelCreateSchema,
     ParcelQuerySchema,
     ParcelSchema,
@@ -42,7 +44,7 @@ from clearance.api.schemas import (
     ProjectUpdateSchema,
 )
 from clearance.extensions import db
-from clearance.models import Case, CaseParcel, Parcel, Party, Project
+from clearance.models import Case, CaseParcel, LegalDocument, Parcel, Party, Project
 from clearance.services import records
 from clearance.services.errors import FieldError
 from clearance.services.scope import (
@@ -139,7 +141,7 @@ class Projects(MethodView):
         """List the projects the user may see
 
         ``q`` searches code, name and investor; ``status`` filters."""
-        query = projects_query(api_user()).options(selectinload(Project.units))
+        query = projects_query(api_user()).options(selectinload(Project.units), selectinload(Project.legal_documents))
         if filters.get("q"):
             query = query.where(_search(filters["q"], (), (Project.code, Project.name, Project.investor)))
         if "status" in filters:
@@ -360,3 +362,31 @@ class CaseHoldings(MethodView):
         project = project_or_404(api_user(), code)
         case = case_or_404(project, case_id)
         return saved(lambda: _add_holding(case, values))
+
+
+@cases.route(f"/<{ID}:case_id>/holdings/<{ID}:holding_id>")
+class CaseHolding(MethodView):
+    @cases.response(200, CaseSchema)
+    def delete(self, code: str, case_id: int, holding_id: int) -> Case:
+        """Take a parcel out of a case (recorded in the case's history). Answers the whole case."""
+        case = case_or_404(project_or_404(api_user(), code), case_id)
+        holding = next((h for h in case.holdings if h.id == holding_id), None)
+        if holding is None:
+            fail(404, _("Hồ sơ không có thửa này."))
+        saved(lambda: records.remove_holding(holding))
+        return case
+
+
+@projects.route("/<code>/documents")
+class ProjectDocuments(MethodView):
+    @projects.response(200, LegalDocumentSchema(many=True))
+    def get(self, code: str) -> list[LegalDocument]:
+        """List the legal basis documents (căn cứ pháp lý) of a project"""
+        return project_or_404(api_user(), code).legal_documents
+
+    @projects.arguments(LegalDocumentCreateSchema)
+    @projects.response(201, LegalDocumentSchema)
+    def post(self, values: dict[str, Any], code: str) -> LegalDocument:
+        """Record a legal basis document of a project (a decision, a notice)"""
+        project = project_or_404(api_user(), code)
+        return saved(lambda: records.add_legal_document(project, values))

@@ -226,6 +226,23 @@ class UnitRefSchema(ma.Schema):
     name = fields.String()
 
 
+class LegalDocumentSchema(ma.Schema):
+    """A legal basis document (căn cứ pháp lý) of a project."""
+
+    id = fields.Integer()
+    number = fields.String(metadata={"description": "Số, ký hiệu, e.g. 35/QĐ-TTg."})
+    issued_on = fields.Date()
+    issuer = fields.String()
+    summary = fields.String(metadata={"description": "Trích yếu."})
+
+
+class LegalDocumentCreateSchema(ApiSchema):
+    number = text(60, required=True)
+    issued_on = fields.Date(required=True)
+    issuer = text(200, required=True)
+    summary = text(10000, required=True)
+
+
 class PartyRefSchema(ma.Schema):
     id = fields.Integer()
     kind = enum(PartyKind)
@@ -256,6 +273,7 @@ class ProjectSchema(ma.Schema):
     recovery_decision_date = fields.Date(allow_none=True)
     handover_deadline = fields.Date(allow_none=True)
     boundary = GeoJSON()
+    legal_documents = fields.Nested(LegalDocumentSchema, many=True)
     created_at = fields.DateTime()
 
 

@@ -192,3 +192,21 @@ def test_a_household_page_shows_who_changed_its_details(client, db):
     page = client.get(f"/households/{household.id}").get_data(as_text=True)
     assert "Lịch sử thay đổi" in page
     assert "0912000111" in page and "0988777666" in page and "Canbo" in page
+
+
+def test_taking_a_parcel_out_of_a_case_shows_in_its_history(client, db):
+    ward, project = a_ward_with_a_project(db)
+    case = f.case(project, f.party("Hộ D", ward), "YK-004")
+    from decimal import Decimal
+
+    from clearance.services.records import add_holding
+
+    holding = add_holding(case, f.parcel(project, "47"), "land_user", Decimal(100))
+    db.session.commit()
+    sign_in(client, "canbo")
+    response = post_form(client, f"/projects/YK44/cases/{case.id}/parcels/{holding.id}/delete", {},
+                         form_page=f"/projects/YK44/cases/{case.id}")
+    assert response.status_code == 302
+    page = client.get(f"/projects/YK44/cases/{case.id}").get_data(as_text=True)
+    assert "Chưa gắn thửa đất nào." in page
+    assert "Xoá" in page and "Thửa 47, tờ 12 (100%)" in page
