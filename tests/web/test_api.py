@@ -68,6 +68,9 @@ def test_the_openapi_document_is_public_and_describes_every_endpoint(client, db)
     assert response.status_code == 200
     spec = response.get_json()
     assert spec["openapi"].startswith("3.")
+    from openapi_spec_validator import validate
+
+    validate(spec)  # raises on anything OpenAPI 3 does not allow
     assert {"/api/v1/projects", "/api/v1/projects/{code}", "/api/v1/projects/{code}/parcels",
             "/api/v1/households", "/api/v1/projects/{code}/cases/{case_id}/holdings"} <= set(spec["paths"])
     schemas = spec["components"]["schemas"]
