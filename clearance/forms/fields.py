@@ -58,57 +58,76 @@ def parse_decimal(raw: str) -> Decimal:
     return value
 
 
-class AreaField(StringField):
-    """m² with up to two decimals; accepts a comma or a dot as the decimal mark."""
+class _DecimalTextField(StringField):
+    """A decimal typed the Vietnamese way (comma or dot), at most two decimals; subclasses say
+    what the number means (its messages and its range) and how it is shown back."""
 
-    #: The columns are NUMERIC(14, 2); larger than any parcel anyway (Vietnam is 3.3·10¹¹ m²).
-    MAXIMUM = Decimal("999999999999.99")
+    not_a_number: Any = None
+    too_precise: Any = None
+
+    def clean(self, raw: str) -> str:
+        return raw
+
+    def check(self, value: Decimal) -> None:
+        """Raise ValueError with the user's message when ``value`` is out of range."""
+
+    def show(self, value: Decimal) -> str:
+        raise NotImplementedError
 
     def process_formdata(self, valuelist: list[str]) -> None:
         self.data = None
         if not valuelist or not valuelist[0].strip():
             return
         try:
-            value = parse_decimal(valuelist[0])
+            value = parse_decimal(self.clean(valuelist[0].strip()))
         except ValueError:
-            raise ValueError(_l("Diện tích phải là số (m²), ví dụ 125,5.")) from None
+            raise ValueError(self.not_a_number) from None
+        self.check(value)
+        if value.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise ValueError(self.too_precise)
+        self.data = value
+
+    def _value(self) -> str:
+        if self.data is None:
+            return self.raw_data[0] if self.raw_data else ""
+        return self.show(self.data)
+
+
+class AreaField(_DecimalTextField):
+    """m² with up to two decimals."""
+
+    #: The columns are NUMERIC(14, 2); larger than any parcel anyway (Vietnam is 3.3·10¹¹ m²).
+    MAXIMUM = Decimal("999999999999.99")
+    not_a_number = _l("Diện tích phải là số (m²), ví dụ 125,5.")
+    too_precise = _l("Diện tích chỉ ghi tới 2 chữ số thập phân.")
+
+    def check(self, value: Decimal) -> None:
         if value < 0:
             raise ValueError(_l("Diện tích không được âm."))
         if value > self.MAXIMUM:
             raise ValueError(_l("Diện tích quá lớn."))
-        if value.as_tuple().exponent < -2:  # type: ignore[operator]
-            raise ValueError(_l("Diện tích chỉ ghi tới 2 chữ số thập phân."))
-        self.data = value
 
-    def _value(self) -> str:
-        if self.data is None:
-            return self.raw_data[0] if self.raw_data else ""
-        return f"{self.data:.2f}".replace(".", ",")
+    def show(self, value: Decimal) -> str:
+        return f"{value:.2f}".replace(".", ",")
 
 
-class ShareField(StringField):
-    """Phần quyền: a per cent above 0 and at most 100, two decimals at most."""
+class ShareField(_DecimalTextField):
+    """Phần quyền: a per cent above 0 and at most 100 ("50", "33,5%")."""
 
-    def process_formdata(self, valuelist: list[str]) -> None:
-        self.data = None
-        if not valuelist or not valuelist[0].strip():
-            return
-        try:
-            value = parse_decimal(valuelist[0].strip().removesuffix("%"))
-        except ValueError:
-            raise ValueError(_l("Phần quyền là một số phần trăm, ví dụ 50 hoặc 33,33.")) from None
+    not_a_number = _l("Phần quyền là một số phần trăm, ví dụ 50 hoặc 33,33.")
+    too_precise = _l("Phần quyền chỉ ghi tới 2 chữ số thập phân.")
+
+    def clean(self, raw: str) -> str:
+        return raw.removesuffix("%")
+
+    def check(self, value: Decimal) -> None:
         if not Decimal(0) < value <= Decimal(100):
             raise ValueError(_l("Phần quyền phải lớn hơn 0 và không quá 100%."))
-        if value.as_tuple().exponent < -2:  # type: ignore[operator]
-            raise ValueError(_l("Phần quyền chỉ ghi tới 2 chữ số thập phân."))
-        self.data = value
 
-    def _value(self) -> str:
-        if self.data is None:
-            return self.raw_data[0] if self.raw_data else ""
+    def show(self, value: Decimal) -> str:
         from clearance.formatting import percent
 
-        return percent(self.data)
+        return percent(value)
 
 
 class VNDateField(DateField):
