@@ -46,6 +46,12 @@ def set_reason(session: Session, reason: str | None) -> None:
     session.info["audit_reason"] = reason
 
 
+def current_actor() -> tuple[int | None, str]:
+    """(user id, name) of whoever is making the change: the CLI's ``acting_as``, the signed-in
+    user, or "system". Services writing in bulk (imports) stamp their own entries with it."""
+    return _current_actor()
+
+
 def _current_actor() -> tuple[int | None, str]:
     explicit = _cli_actor.get()
     if explicit is not None:

@@ -1,7 +1,10 @@
-"""Command line: ``flask --app wsgi users …``, ``flask --app wsgi demo load`` (``db upgrade`` comes
-from Flask-Migrate)."""
+"""Command line: ``flask --app wsgi users …``, ``demo load``, ``parcels import`` (``db upgrade``
+comes from Flask-Migrate)."""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -10,11 +13,12 @@ from flask.cli import AppGroup
 
 from clearance.audit import acting_as
 from clearance.extensions import db
-from clearance.models import AdminUnit, ApiToken, Team, User
+from clearance.models import AdminUnit, ApiToken, Project, Team, User
 from clearance.workflow.statuses import Role
 
 users_cli = AppGroup("users", help="Tài khoản người dùng và API token.")
 demo_cli = AppGroup("demo", help="Dữ liệu mẫu: hai dự án của Bộ Công an tại Hà Nội.")
+parcels_cli = AppGroup("parcels", help="Thửa đất: nhập từ file bản đồ địa chính, xuất file.")
 
 
 @users_cli.command("create")
@@ -71,6 +75,111 @@ def load_demo_command() -> None:
     click.echo(report)
 
 
+@parcels_cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--project", "project_code", required=True, help="Mã dự án, ví dụ BCA-YK44.")
+@click.option("--crs", "crs_text", help="Hệ toạ độ của số liệu khi file khai báo sai hoặc không khai báo, ví dụ EPSG:5897.")
+@click.option("--layer", help="Tên lớp (GeoPackage nhiều lớp, lớp CAD của DXF).")
+@click.option("--map", "mappings", multiple=True, metavar="FIELD=ATTR",
+              help="Ánh xạ trường: map_sheet, parcel_no, land_use_code, area, holder, address = tên trường trong file.")
+@click.option("--sheet", help="Số tờ bản đồ cho file không có trường số tờ (mặc định: số trong tên file).")
+@click.option("--create-cases", is_flag=True, help="Tạo hộ và hồ sơ từ trường chủ sử dụng.")
+@click.option("--area-tolerance", type=click.FloatRange(0, 1), default=0.01, show_default=True,
+              help="Lệch diện tích (tỷ lệ) so với trường diện tích của file thì cảnh báo.")
+@click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra và báo cáo, không ghi gì.")
+@click.option("--as", "actor", default="", help="Tên người nhập, ghi vào nhật ký (mặc định: tài khoản hệ điều hành).")
+def import_parcels(files: tuple[Path, ...], project_code: str, crs_text: str | None, layer: str | None,
+                   mappings: tuple[str, ...], sheet: str | None, create_cases: bool, area_tolerance: float,
+                   dry_run: bool, actor: str) -> None:
+    """Import parcels from FILES (GeoJSON, zipped Shapefile, GeoPackage, DXF) into a project.
+
+    All files go in one transaction: any error and nothing is written. Parcels already in the
+    project (same sheet and parcel number) are updated.
+    """
+    import getpass
+
+    from clearance.services.parcel_import import (
+        ImportOptions,
+        ImportRejected,
+        apply_import,
+        preview_import,
+        read_sources,
+    )
+    from geodata.cadastre import MappingError
+    from geodata.crs import CrsError, crs_label, parse_epsg
+    from geodata.sources import SourceError
+
+    project = db.session.scalar(sa.select(Project).where(Project.code == project_code))
+    if project is None:
+        raise click.ClickException(f"Không có dự án mã '{project_code}'.")
+    overrides = {}
+    for item in mappings:
+        target, sep, source = item.partition("=")
+        if not sep:
+            raise click.ClickException(f"--map cần dạng FIELD=ATTR, ví dụ parcel_no=SO_THUA (nhận: {item})")
+        overrides[target.strip()] = source.strip()
+    try:
+        crs = parse_epsg(crs_text) if crs_text else None
+        options = ImportOptions(crs=crs, layer=layer, overrides=overrides, sheet=sheet,
+                                create_cases=create_cases, area_tolerance=area_tolerance)
+        click.echo(f"Đọc {len(files)} file…", err=True)
+        layers = read_sources(list(files), layer)
+        preview = preview_import(project, layers, options)
+    except (SourceError, MappingError, CrsError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    features = sum(len(item) for item in layers)
+    click.echo(f"Dự án {project.code}: {len(files)} file, {features} đối tượng.")
+    click.echo(f"Hệ toạ độ: {crs_label(preview.crs_epsg) if preview.crs_epsg else 'không xác định'}"
+               f" (file khai báo: {preview.declared_crs}{'; chọn bằng --crs' if crs else ''}).")
+    click.echo("Ánh xạ trường: " + ", ".join(f"{k}={v or '—'}" for k, v in preview.mapping.items()))
+    click.echo(f"Thửa mới: {preview.count('create')} · cập nhật: {preview.count('update')}"
+               f" · không đổi: {preview.count('unchanged')}"
+               + (f" · hộ/hồ sơ mới: {len(preview.new_holders)}" if create_cases else ""))
+    _echo_problems(preview.problems)
+    if preview.errors:
+        if preview.crs_suggestion:
+            click.echo(f"Gợi ý: chạy lại với --crs EPSG:{preview.crs_suggestion}", err=True)
+        raise click.ClickException(f"{len(preview.errors)} lỗi: chưa nhập thửa nào.")
+    if dry_run:
+        click.echo("Chạy thử (--dry-run): không ghi gì.")
+        return
+    name = actor or f"CLI ({getpass.getuser()})"
+    total = preview.count("create") + preview.count("update")
+    with acting_as(None, name), click.progressbar(length=total, label="Ghi thửa đất", file=sys.stderr) as bar:
+        shown = [0]
+
+        def advance(stage: str, done: int, _total: int) -> None:
+            if stage == "write":
+                bar.update(done - shown[0])
+                shown[0] = done
+
+        try:
+            record = apply_import(project, preview, progress=advance)
+        except ImportRejected as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from exc
+        db.session.commit()
+    click.echo(f"Đã nhập (lần nhập #{record.id}): {record.created_count} thửa mới, {record.updated_count} thửa cập nhật"
+               + (f", {record.cases_created} hồ sơ mới." if create_cases else "."))
+
+
+def _echo_problems(problems: list, limit: int = 20) -> None:
+    from collections import Counter
+
+    if not problems:
+        click.echo("Không có lỗi hay cảnh báo.")
+        return
+    errors = [p for p in problems if p.level == "error"]
+    counts = Counter((p.level, p.code) for p in problems)
+    click.echo("Vấn đề: " + ", ".join(f"{n} {'lỗi' if level == 'error' else 'cảnh báo'} {code}" for (level, code), n in counts.most_common()))
+    for problem in (errors or problems)[:limit]:
+        click.echo(f"  {'LỖI' if problem.level == 'error' else 'Cảnh báo'} · {problem.describe()}")
+    rest = len(errors or problems) - limit
+    if rest > 0:
+        click.echo(f"  … và {rest} mục nữa")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(parcels_cli)

@@ -8,11 +8,9 @@ warnings are shown and the parcels are imported.
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
@@ -404,13 +402,14 @@ def check_across(layers: Sequence[PreparedLayer], overlap_tolerance_m2: float = 
                     parcel.ref,
                 )
             )
-    for a, b, area in overlaps([p.geometry for p in parcels], overlap_tolerance_m2):
+    for a, b, area, identical in _overlap_pairs([p.geometry for p in parcels], overlap_tolerance_m2):
         pa, pb = parcels[a], parcels[b]
+        what = f"trùng khít hình ({_area(area)})" if identical else f"chồng lấn {_area(area)}"
         problems.append(
             Problem(
                 "warning",
                 "overlap",
-                f"chồng lấn {_area(area)} với {pb.ref} (đối tượng #{pb.index}"
+                f"{what} với {pb.ref} (đối tượng #{pb.index}"
                 + (f" của {pb.source}" if pb.source != pa.source else "")
                 + ")",
                 pa.source,
@@ -423,12 +422,17 @@ def check_across(layers: Sequence[PreparedLayer], overlap_tolerance_m2: float = 
 
 def overlaps(geometries: Sequence[BaseGeometry], tolerance_m2: float = 1.0) -> list[tuple[int, int, Decimal]]:
     """Pairs (i < j) of WGS84 polygons sharing more than ``tolerance_m2`` of area."""
+    return [(i, j, area) for i, j, area, _same in _overlap_pairs(geometries, tolerance_m2)]
+
+
+def _overlap_pairs(geometries: Sequence[BaseGeometry], tolerance_m2: float) -> list[tuple[int, int, Decimal, bool]]:
+    """(i, j, shared area, drawn identically) for overlapping pairs above the tolerance."""
     array = np.asarray(geometries, dtype=object)
     if len(array) < 2:
         return []
     # In a clean cadastre every edge is shared exactly by two neighbours. The GEOS coverage
     # check finds the parcels with unmatched edges in one linear pass; only those can overlap,
-    # so the costly intersections are computed for a handful of pairs, not every neighbour.
+    # so the costly work is done for a handful of pairs, not for every neighbour.
     flagged = ~shapely.is_empty(shapely.coverage_invalid_edges(array))
     # A parcel drawn wholly inside another has no edge crossing it: catch it by an inner point.
     tree = shapely.STRtree(array)
@@ -437,33 +441,48 @@ def overlaps(geometries: Sequence[BaseGeometry], tolerance_m2: float = 1.0) -> l
     flagged[point_index[inside]] = True
     flagged[holder_index[inside]] = True
     suspects = np.flatnonzero(flagged)
-    if len(suspects) < 2:
+    if not len(suspects):
         return []
-    tree = shapely.STRtree(array[suspects])
+    # Only one of two overlapping parcels may be flagged (the one whose edges lie inside the
+    # other): pair every suspect with every parcel it touches.
     left, right = tree.query(array[suspects], predicate="intersects")
-    both = np.column_stack([suspects[left], suspects[right]])
-    both = both[both[:, 0] < both[:, 1]]
+    both = np.sort(np.column_stack([suspects[left], right]), axis=1)
+    both = np.unique(both[both[:, 0] < both[:, 1]], axis=0)
     if not len(both):
         return []
-    shared = _parallel_intersection(array[both[:, 0]], array[both[:, 1]])
-    areas = areas_m2(shared)
+    suspects = np.unique(both)
+    # The same shape drawn twice (MicroStation exports repeat block outlines) overlaps by its
+    # whole area: recognised by its normalised bytes, without any geometric predicate.
+    normal = np.empty(len(array), dtype=object)
+    normal[suspects] = shapely.normalize(array[suspects])
+    keys = np.full(len(array), -1, dtype=np.int64)
+    keys[suspects] = [hash(data) for data in shapely.to_wkb(normal[suspects])]
+    same = keys[both[:, 0]] == keys[both[:, 1]]
+    same[same] = shapely.equals_exact(normal[both[same, 0]], normal[both[same, 1]], tolerance=0)
+    # Of the other pairs, most only touch along an edge: drop them before intersecting.
+    rest = both[~same]
+    rest = rest[~shapely.touches(array[rest[:, 0]], array[rest[:, 1]])]
+    # A parcel lying inside another shares all of its own area: no intersection needed.
+    inner = np.full(len(rest), -1)
+    inner[shapely.covers(array[rest[:, 0]], array[rest[:, 1]])] = 1
+    inner[(inner < 0) & shapely.covers(array[rest[:, 1]], array[rest[:, 0]])] = 0
+    shared = np.empty(len(rest), dtype=object)
+    nested = inner >= 0
+    shared[nested] = array[rest[nested, inner[nested]]] if nested.any() else []
+    crossing = ~nested
+    if crossing.any():
+        shared[crossing] = shapely.intersection(array[rest[crossing, 0]], array[rest[crossing, 1]])
     limit = Decimal(str(tolerance_m2))
-    return [
-        (int(i), int(j), area)
-        for (i, j), area in zip(both.tolist(), areas, strict=True)
-        if area is not None and area > limit
-    ]
-
-
-def _parallel_intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """shapely releases the GIL in vectorised operations: use every core on long pair lists."""
-    workers = min(os.cpu_count() or 1, 8)
-    if workers < 2 or len(a) < 2000:
-        return shapely.intersection(a, b)
-    chunks = np.array_split(np.arange(len(a)), workers)
-    with ThreadPoolExecutor(workers) as pool:
-        parts = list(pool.map(lambda idx: shapely.intersection(a[idx], b[idx]), chunks))
-    return np.concatenate(parts)
+    found: list[tuple[int, int, Decimal, bool]] = []
+    for (i, j), area in zip(rest.tolist(), areas_m2(shared), strict=True):
+        if area is not None and area > limit:
+            found.append((int(i), int(j), area, False))
+    identical = both[same]
+    for (i, j), area in zip(identical.tolist(), areas_m2(array[identical[:, 0]]), strict=True):
+        if area is not None and area > limit:
+            found.append((int(i), int(j), area, True))
+    found.sort()
+    return found
 
 
 def locate(geometries: Sequence[BaseGeometry], units: Iterable[tuple[Any, BaseGeometry]]) -> list[Any]:

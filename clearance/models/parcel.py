@@ -46,6 +46,8 @@ class Parcel(Audited, Base):
     #: Địa chỉ cũ (before the 2025 merger), kept as history.
     former_address: Mapped[str] = mapped_column(sa.String(300), default="")
     geom = mapped_column(multipolygon(), nullable=True)
+    #: The file import that last wrote the parcel (None when entered by hand).
+    import_id: Mapped[int | None] = mapped_column(sa.ForeignKey("parcel_import.id"))
 
     project: Mapped[Project] = relationship(back_populates="parcels")
     ward: Mapped[AdminUnit | None] = relationship()

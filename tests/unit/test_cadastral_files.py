@@ -157,6 +157,13 @@ def test_overlapping_parcels_are_reported_above_the_tolerance_and_neighbours_are
     assert "25," in found[0].message  # ≈ 25 m²
 
 
+def test_a_parcel_drawn_across_two_neighbours_overlaps_both():
+    left, right = box(105.85, 21.02, 105.8501, 21.0202), box(105.8501, 21.02, 105.8502, 21.0202)
+    across = box(105.85005, 21.0201, 105.85015, 21.02015)
+    found = [(i, j) for i, j, _area in overlaps([left, right, across])]
+    assert found == [(0, 2), (1, 2)]
+
+
 def test_overlaps_include_a_parcel_drawn_inside_another():
     outer, inner = box(105.85, 21.02, 105.851, 21.021), box(105.8502, 21.0202, 105.8504, 21.0204)
     assert [(i, j) for i, j, _area in overlaps([outer, inner])] == [(0, 1)]
