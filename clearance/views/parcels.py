@@ -1,9 +1,10 @@
-"""Parcels of a project: list with search and filters, detail, create and edit."""
+"""Parcels of a project: list with search and filters, detail, create and edit, export (GeoJSON,
+GeoPackage, zipped Shapefile) and boundary conflicts between neighbours."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from geoalchemy2.shape import to_shape
@@ -12,8 +13,10 @@ from sqlalchemy.orm import selectinload
 from clearance.extensions import db
 from clearance.forms.records import ParcelForm
 from clearance.models import Parcel
+from clearance.services.boundary_conflicts import find_conflicts
 from clearance.services.errors import FieldError
 from clearance.services.history import record_history
+from clearance.services.parcel_export import export_parcels, remove_export
 from clearance.services.records import save_parcel
 from clearance.services.scope import parcel_or_404, project_or_404, require_editor
 from clearance.views.common import form_values, like, page_args, search_term, show_field_error
@@ -85,3 +88,23 @@ def edit(code: str, parcel_id: int | None = None):  # type: ignore[no-untyped-de
             flash(_("Đã lưu %(parcel)s.", parcel=str(saved)), "success")
             return redirect(url_for(".detail", code=code, parcel_id=saved.id))
     return render_template("parcels/form.html", project=project, parcel=parcel, form=form), 200 if not form.errors else 422
+
+
+@bp.route("/export.<any(geojson, gpkg, shp):fmt>")
+def export(code: str, fmt: str):  # type: ignore[no-untyped-def]
+    """Xuất thửa đất. The file is written to a temporary directory, opened, and the directory
+    removed at once: the open handle keeps the data readable until the download ends (a
+    ``call_on_close`` cleanup would never run: ``send_file`` responses skip it)."""
+    project = project_or_404(current_user, code)
+    path, download_name, mimetype = export_parcels(project, fmt)  # type: ignore[arg-type]
+    try:
+        stream = path.open("rb")
+    finally:
+        remove_export(path)
+    return send_file(stream, mimetype=mimetype, as_attachment=True, download_name=download_name, max_age=0)
+
+
+@bp.route("/conflicts")
+def conflicts(code: str):  # type: ignore[no-untyped-def]
+    project = project_or_404(current_user, code)
+    return render_template("parcels/conflicts.html", project=project, report=find_conflicts(project))
