@@ -51,6 +51,11 @@ class Config:
         "security": [{"bearerAuth": []}],
     }
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-gpmb-2026")
+    # Base map of the project map: an XYZ tile URL such as "https://tile.example.org/{z}/{x}/{y}.png"
+    # and its attribution (HTML). Empty (the default): no tiles, the parcels on a plain background,
+    # so the map works offline.
+    MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+    MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 
 
 class DevelopmentConfig(Config):

@@ -13,9 +13,9 @@ PUBLIC_ENDPOINTS = {"auth.login", "static"}
 
 
 def register_views(app: Flask) -> None:
-    from clearance.views import auth, cases, parcels, parties, projects, reference
+    from clearance.views import auth, cases, imports, maps, parcels, parties, projects, reference
 
-    for module in (auth, projects, parcels, parties, cases, reference):
+    for module in (auth, projects, parcels, imports, parties, cases, maps, reference):
         app.register_blueprint(module.bp)
 
     login_manager.login_view = "auth.login"
@@ -39,7 +39,7 @@ def register_views(app: Flask) -> None:
     def index():  # type: ignore[no-untyped-def]
         return redirect(url_for("projects.index"))
 
-    for code in (403, 404, 413):
+    for code in (403, 404, 410, 413):
 
         def handler(error, code=code):  # type: ignore[no-untyped-def]
             if request.path.startswith("/api/"):
