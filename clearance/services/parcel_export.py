@@ -3,7 +3,7 @@ GeoJSON, GeoPackage or a zipped Shapefile (the files themselves are written by g
 
 Two queries whatever the number of parcels: the parcels with their ward, then every holding of
 the project's cases with the case and its party. A parcel's status (trạng thái) is the least
-advanced status, in the order of ``CaseStatus``, among the cases holding it; ``no_case`` (chưa có
+advanced status, in ``PROGRESS_ORDER`` (as on the map), among the cases holding it; ``no_case`` (chưa có
 hồ sơ) when none does. Labels are written in Vietnamese whatever the interface language.
 Reads only: nothing here writes to the database.
 """
@@ -25,12 +25,12 @@ from geoalchemy2.shape import to_shape
 from clearance.extensions import db
 from clearance.formatting import LOCAL_TZ
 from clearance.models import AdminUnit, Case, CaseParcel, Parcel, Party, Project
+from clearance.services.parcel_map import NO_CASE, STATUS_RANK
 from clearance.workflow.statuses import CaseStatus, label
 from geodata.export import EXTENSIONS, FORMATS, MIMETYPES, Format, ParcelRecord, write_parcels
 
 #: Status of a parcel that no case holds.
-NO_CASE = "no_case"
-_RANK = {status: rank for rank, status in enumerate(CaseStatus)}
+_RANK = {CaseStatus(status): rank for status, rank in STATUS_RANK.items()}
 
 
 def export_parcels(project: Project, fmt: Format) -> tuple[Path, str, str]:

@@ -1,7 +1,7 @@
 """The project map (bản đồ tiến độ giải phóng mặt bằng): parcel status for colouring, the parcels'
 GeoJSON built inside the database, legend figures, search, the popup's facts and the print map.
 
-A parcel's status (trạng thái thửa) is the least advanced status, in the order of ``CaseStatus``,
+A parcel's status (trạng thái thửa) is the least advanced status, in ``PROGRESS_ORDER``,
 among the cases (hồ sơ) that hold it; a parcel no case holds is ``no_case`` (chưa có hồ sơ).
 
 This module is dialect-aware on purpose: the FeatureCollection is assembled as text by PostGIS
@@ -31,7 +31,7 @@ from shapely.geometry.base import BaseGeometry
 from clearance.extensions import db
 from clearance.models import AdminUnit, Case, CaseParcel, Parcel, Party, Project
 from clearance.services.errors import FieldError
-from clearance.workflow.statuses import CaseStatus, label
+from clearance.workflow.statuses import PROGRESS_ORDER, CaseStatus, label
 from geodata.crs import VN2000_HANOI, WGS84, transform
 
 # --- statuses and colours -----------------------------------------------------------------------
@@ -41,7 +41,7 @@ NO_CASE = "no_case"
 #: The statuses a parcel can have on the map, in legend order (no case first, then the procedure).
 MAP_STATUSES: tuple[str, ...] = (NO_CASE, *(status.value for status in CaseStatus))
 #: Procedural rank of each case status: a parcel takes the lowest rank among its cases.
-STATUS_RANK: dict[str, int] = {status.value: rank for rank, status in enumerate(CaseStatus)}
+STATUS_RANK: dict[str, int] = {status.value: rank for rank, status in enumerate(PROGRESS_ORDER)}
 #: The one status → colour mapping of the map, its legend and the print map (the dashboard's
 #: status bars use the same colours).
 STATUS_COLOURS: dict[str, str] = {
@@ -74,7 +74,7 @@ def status_label(status: str) -> str:
 def parcel_status(case_statuses: Iterable[str]) -> str:
     """Trạng thái thửa: the least advanced of its cases' statuses; ``no_case`` without cases."""
     ranked = [STATUS_RANK[str(status)] for status in case_statuses]
-    return list(CaseStatus)[min(ranked)].value if ranked else NO_CASE
+    return PROGRESS_ORDER[min(ranked)].value if ranked else NO_CASE
 
 
 # --- query parameters ---------------------------------------------------------------------------

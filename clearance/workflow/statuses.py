@@ -33,6 +33,23 @@ class CaseStatus(StrEnum):
     ENFORCEMENT = "enforcement"
 
 
+#: How far a case is towards a cleared site, least first. Enforcement (cưỡng chế) means the land
+#: has not been handed over: it ranks just below handed over, so a parcel shared by a household
+#: that handed over and one under enforcement is not counted as cleared.
+PROGRESS_ORDER: tuple[CaseStatus, ...] = (
+    CaseStatus.NEW,
+    CaseStatus.NOTIFIED,
+    CaseStatus.SURVEYED,
+    CaseStatus.PLAN_DRAFTED,
+    CaseStatus.POSTED,
+    CaseStatus.PLAN_APPROVED,
+    CaseStatus.DECIDED,
+    CaseStatus.PAID,
+    CaseStatus.ENFORCEMENT,
+    CaseStatus.HANDED_OVER,
+)
+
+
 class PartyKind(StrEnum):
     HOUSEHOLD = "household"
     INDIVIDUAL = "individual"

@@ -437,3 +437,12 @@ def test_the_map_endpoints_run_a_fixed_number_of_queries(client, db):
         add_holding(w["case_an"], f.parcel(w["yk44"], str(300 + n), lon=105.8640 + n * 0.0003), "co_user", Decimal(10))
     db.session.commit()
     assert counts() == few
+
+
+def test_a_parcel_shared_by_a_household_that_handed_over_and_one_under_enforcement_is_not_cleared():
+    from clearance.services.parcel_map import parcel_status
+
+    assert parcel_status(["handed_over", "enforcement"]) == "enforcement"
+    assert parcel_status(["handed_over", "paid"]) == "paid"
+    assert parcel_status(["handed_over"]) == "handed_over"
+    assert parcel_status([]) == "no_case"
