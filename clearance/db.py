@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import MetaData, event
@@ -108,3 +110,100 @@ def include_object(obj: Any, name: str | None, obj_type: str, reflected: bool, c
     if obj_type == "table" and name and (name in SPATIAL_SYSTEM_TABLES or name.startswith(SPATIAL_SYSTEM_PREFIXES)):
         return False
     return bool(alembic_helpers.include_object(obj, name, obj_type, reflected, compare_to))
+
+
+def bulk_insert(connection: Any, table: Any, rows: list[dict[str, Any]], geometry_srid: int = 4326) -> None:
+    """Insert many rows at the speed of the database's own bulk path, inside the connection's
+    transaction: COPY on PostgreSQL, the driver's executemany on SQLite.
+
+    ``rows`` hold Python values as the ORM would take them; shapely geometries go to geometry
+    columns as WKB. Each column's SQLAlchemy type still converts its values (JSON, UTC
+    timestamps, enumerations), so the stored values are the ones an ORM insert would store.
+    Rows must all have the same keys. Nothing is returned: read ids back by a column you set.
+    """
+    import shapely
+    from geoalchemy2 import Geometry
+
+    if not rows:
+        return
+    dialect = connection.dialect
+    names = list(rows[0])
+    geometry = [name for name in names if isinstance(table.c[name].type, Geometry)]
+    processors = {
+        name: processor
+        for name in names
+        if name not in geometry and (processor := table.c[name].type._cached_bind_processor(dialect)) is not None
+    }
+    wkb = {}
+    for name in geometry:
+        shapes = shapely.set_srid([row[name] for row in rows], geometry_srid)
+        # PostGIS reads hex EWKB as COPY text; SpatiaLite takes plain WKB bytes.
+        if dialect.name == "postgresql":
+            wkb[name] = shapely.to_wkb(shapes, hex=True, include_srid=True)
+        else:
+            wkb[name] = shapely.to_wkb(shapes)
+
+    def values(index: int, row: dict[str, Any]) -> list[Any]:
+        out = []
+        for name in names:
+            if name in wkb:
+                out.append(wkb[name][index])
+            elif name in processors:
+                out.append(processors[name](row[name]))
+            else:
+                out.append(row[name])
+        return out
+
+    raw = connection.connection.driver_connection
+    columns = ", ".join(names)
+    if dialect.name == "postgresql":
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
+            for index, row in enumerate(rows):
+                copy.write_row(values(index, row))
+    else:
+        marks = ", ".join(f"GeomFromWKB(?, {geometry_srid})" if name in wkb else "?" for name in names)
+        cursor = raw.cursor()
+        try:
+            with _spatial_index_filled_afterwards(cursor, table.name, list(wkb), len(rows)):
+                cursor.executemany(
+                    f"INSERT INTO {table.name} ({columns}) VALUES ({marks})",
+                    (values(index, row) for index, row in enumerate(rows)),
+                )
+        finally:
+            cursor.close()
+
+
+#: From this many rows on, SpatiaLite's R*Tree is filled in one statement after the insert.
+BULK_INDEX_ROWS = 2000
+
+
+@contextmanager
+def _spatial_index_filled_afterwards(cursor: Any, table: str, columns: list[str], count: int) -> Iterator[None]:
+    """SpatiaLite keeps its R*Tree by a trigger per row, which costs more than the insert itself.
+    For a large insert the trigger is set aside and the new rows are indexed in one statement
+    with the same RTreeAlign call, then the trigger is put back — all inside the caller's
+    transaction, so a failure restores everything."""
+    if count < BULK_INDEX_ROWS or not columns:
+        yield
+        return
+    triggers = []
+    for column in columns:
+        name = f"gii_{table}_{column}"
+        row = cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)).fetchone()
+        if row is not None:
+            triggers.append((column, name, row[0]))
+    if not triggers:
+        yield
+        return
+    last = cursor.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()[0]
+    for _column, name, _sql in triggers:
+        cursor.execute(f'DROP TRIGGER "{name}"')
+    yield
+    for column, _name, sql in triggers:
+        # count() steps through every row; a bare SELECT would align only the first.
+        cursor.execute(
+            f"SELECT count(RTreeAlign('idx_{table}_{column}', rowid, \"{column}\")) FROM {table}"
+            f" WHERE rowid > ? AND \"{column}\" IS NOT NULL",
+            (last,),
+        ).fetchone()
+        cursor.execute(sql)

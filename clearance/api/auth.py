@@ -33,7 +33,8 @@ def authenticate() -> None:
     user = user_for_token(token) if token else None
     if user is None:
         fail(401, _("Thiếu mã truy cập hoặc mã không hợp lệ: gửi tiêu đề Authorization: Bearer <mã>."))
-    db.session.commit()  # keeps the token's last use (user_for_token stamps it)
+    if db.session.dirty:
+        db.session.commit()  # keeps the token's last use (stamped every few minutes)
     # Flask-Login 0.6 caches the request's user in g._login_user (flask_login.utils._get_user):
     # setting it makes current_user the token's user without login_user() and its cookie.
     g._login_user = user

@@ -77,11 +77,19 @@ def sign_in(username: str, password: str, address: str) -> User:
     return user
 
 
+#: How stale ``ApiToken.last_used_at`` may get before a request stamps it again.
+TOKEN_STAMP_INTERVAL = timedelta(minutes=5)
+
+
 def user_for_token(token: str) -> User | None:
     row = db.session.scalar(
         sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked.is_(False))
     )
     if row is None or not row.user.is_active:
         return None
-    row.last_used_at = utcnow()
+    now = utcnow()
+    # Stamped at most every few minutes: a write (and on SQLite a write lock) per read request
+    # would cost more than the information is worth.
+    if row.last_used_at is None or now - row.last_used_at > TOKEN_STAMP_INTERVAL:
+        row.last_used_at = now
     return row.user

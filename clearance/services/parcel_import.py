@@ -6,9 +6,10 @@ commits once, so a failure anywhere leaves the database as it was). Parcels are 
 (map sheet, parcel number): importing the same file again updates them instead of duplicating,
 and every created or changed parcel gets an audit entry naming the import.
 
-Bulk writes go through SQLAlchemy Core (one multi-row statement per thousand parcels) rather
-than the ORM, so a 100,000-parcel file imports in seconds; the audit entries the ORM flush
-hook would write are written here in bulk instead.
+New parcels and their audit entries are written through the database's bulk path
+(``clearance.db.bulk_insert``: COPY on PostgreSQL, executemany on SQLite) rather than the ORM,
+so a 100,000-parcel file imports in seconds; the audit entries the ORM flush hook would write
+are written here in bulk instead.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import shapely
 import sqlalchemy as sa
 from geoalchemy2.elements import WKBElement
@@ -30,6 +30,7 @@ from geoalchemy2.shape import to_shape
 from shapely.geometry.base import BaseGeometry
 
 from clearance.audit import GEOMETRY_CHANGED, current_actor
+from clearance.db import bulk_insert
 from clearance.extensions import db
 from clearance.models import AdminUnit, AuditEntry, Case, CaseParcel, Parcel, ParcelImport, Party, Project
 from clearance.models.types import utcnow
@@ -293,17 +294,22 @@ def apply_import(project: Project, preview: ImportPreview, progress: Progress | 
     total = len(created) + len(updated)
     done = 0
     table = Parcel.__table__
-    insert = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
     audit_rows: list[dict[str, Any]] = []
-    for start in range(0, len(created), CHUNK):
-        chunk = created[start : start + CHUNK]
-        rows = _insert_rows(project.id, record.id, chunk)
-        ids = connection.execute(insert, rows).scalars().all()
-        for plan, parcel_id, row in zip(chunk, ids, rows, strict=True):
-            plan.written_id = parcel_id
-            audit_rows.append(_audit_row("create", parcel_id, plan, project.id, _created_changes(row, preview, plan)))
+    for start in range(0, len(created), CHUNK * 10):
+        chunk = created[start : start + CHUNK * 10]
+        bulk_insert(connection, table, _insert_rows(project.id, record.id, chunk))
         done += len(chunk)
         step("write", done, total)
+    if created:
+        ids = {
+            (sheet, number): parcel_id
+            for parcel_id, sheet, number in connection.execute(
+                sa.select(table.c.id, table.c.map_sheet, table.c.parcel_no).where(table.c.import_id == record.id)
+            )
+        }
+        for plan in created:
+            plan.written_id = ids[plan.prepared.key]
+            audit_rows.append(_audit_row("create", plan.written_id, plan, project.id, _created_changes(plan)))
     update = (
         sa.update(table)
         .where(table.c.id == sa.bindparam("b_id"))
@@ -315,11 +321,11 @@ def apply_import(project: Project, preview: ImportPreview, progress: Progress | 
         audit_rows.extend(_audit_row("update", plan.existing_id, plan, project.id, plan.changes) for plan in chunk)
         done += len(chunk)
         step("write", done, total)
-    for start in range(0, len(audit_rows), CHUNK * 5):
-        connection.execute(
-            sa.insert(AuditEntry.__table__),
-            [{**row, "user_id": user_id, "actor": actor, "reason": reason, "at": now} for row in audit_rows[start : start + CHUNK * 5]],
-        )
+    bulk_insert(
+        connection,
+        AuditEntry.__table__,
+        [{**row, "user_id": user_id, "actor": actor, "reason": reason, "at": now} for row in audit_rows],
+    )
     if preview.options.create_cases:
         record.cases_created = _create_cases(project, preview.planned)
     db.session.flush()
@@ -409,12 +415,7 @@ def _plain(value: Any) -> Any:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def _wkb(geometries: Sequence[BaseGeometry]) -> list[WKBElement]:
-    return [WKBElement(data, srid=4326) for data in shapely.to_wkb(np.asarray(geometries, dtype=object))]
-
-
 def _insert_rows(project_id: int, import_id: int, chunk: Sequence[PlannedParcel]) -> list[dict[str, Any]]:
-    shapes = _wkb([plan.prepared.geometry for plan in chunk])
     return [
         {
             "project_id": project_id,
@@ -427,10 +428,10 @@ def _insert_rows(project_id: int, import_id: int, chunk: Sequence[PlannedParcel]
             "measured_area": plan.prepared.measured_area,
             "recovered_area": plan.recovered_area,
             "ward_id": plan.ward_id,
-            "geom": shape,
+            "geom": plan.prepared.geometry,
             "import_id": import_id,
         }
-        for plan, shape in zip(chunk, shapes, strict=True)
+        for plan in chunk
     ]
 
 
@@ -449,12 +450,18 @@ def _update_row(import_id: int, plan: PlannedParcel) -> dict[str, Any]:
     }
 
 
-def _created_changes(row: dict[str, Any], preview: ImportPreview, plan: PlannedParcel) -> dict[str, list[Any]]:
-    changes: dict[str, list[Any]] = {}
-    for name in ("map_sheet", "parcel_no", "address", "land_use_code", "legal_area", "measured_area", "recovered_area"):
-        value = row[name]
-        if value not in (None, ""):
-            changes[name] = [None, _plain(value)]
+def _created_changes(plan: PlannedParcel) -> dict[str, list[Any]]:
+    parcel = plan.prepared
+    changes: dict[str, list[Any]] = {"map_sheet": [None, parcel.map_sheet], "parcel_no": [None, parcel.parcel_no]}
+    if parcel.address:
+        changes["address"] = [None, parcel.address]
+    if parcel.land_use_code:
+        changes["land_use_code"] = [None, parcel.land_use_code]
+    if parcel.stated_area is not None:
+        changes["legal_area"] = [None, str(parcel.stated_area)]
+    changes["measured_area"] = [None, str(parcel.measured_area)]
+    if plan.recovered_area is not None:
+        changes["recovered_area"] = [None, str(plan.recovered_area)]
     if plan.ward_id is not None:
         changes["ward_id"] = [None, plan.ward_id]
     changes["geom"] = [None, GEOMETRY_CHANGED]

@@ -276,14 +276,16 @@ def feature_collection_sql(dialect: str, project_id: int, filters: MapFilters) -
     if filters.bbox is not None:
         box = filters.bbox
         params.update(min_lon=box.min_lon, min_lat=box.min_lat, max_lon=box.max_lon, max_lat=box.max_lat)
-        if postgis:  # the GiST index serves && by itself
-            conditions.append("p.geom && ST_MakeEnvelope(:min_lon, :min_lat, :max_lon, :max_lat, 4326)")
-        else:  # SpatiaLite's R*Tree must be asked explicitly; then the exact bounding boxes
+        # Both indexes keep single-precision boxes rounded outwards, so each is followed by the
+        # exact test on the shape: the two databases then return the same parcels.
+        if postgis:  # ST_Intersects goes through the GiST index by itself (its implicit &&)
+            conditions.append("ST_Intersects(p.geom, ST_MakeEnvelope(:min_lon, :min_lat, :max_lon, :max_lat, 4326))")
+        else:  # SpatiaLite's R*Tree must be asked explicitly
             conditions.append(
                 "p.id IN (SELECT pkid FROM idx_parcel_geom WHERE xmax >= :min_lon AND xmin <= :max_lon "
                 "AND ymax >= :min_lat AND ymin <= :max_lat)"
             )
-            conditions.append("MbrIntersects(p.geom, BuildMbr(:min_lon, :min_lat, :max_lon, :max_lat, 4326))")
+            conditions.append("ST_Intersects(p.geom, BuildMbr(:min_lon, :min_lat, :max_lon, :max_lat, 4326))")
     if filters.ward_id is not None:
         conditions.append("p.ward_id = :ward_id")
         params["ward_id"] = filters.ward_id

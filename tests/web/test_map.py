@@ -180,7 +180,8 @@ def test_bbox_returns_only_the_parcels_in_the_box(client, db):
 
 
 def test_the_bbox_goes_through_the_spatial_index(app, db):
-    """SpatiaLite: the R*Tree the migration made (idx_parcel_geom) is queried; PostGIS: &&."""
+    """SpatiaLite: the R*Tree the migration made (idx_parcel_geom) is queried; PostGIS: its GiST
+    index of the same name."""
     filters = parcel_map.MapFilters(bbox=parcel_map.BBox(105.85, 21.01, 105.86, 21.02))
     if app.config["BACKEND"] == "sqlite":
         assert db.session.scalar(sa.text("SELECT count(*) FROM sqlite_master WHERE name = 'idx_parcel_geom'")) == 1
@@ -189,8 +190,11 @@ def test_the_bbox_goes_through_the_spatial_index(app, db):
         assert "idx_parcel_geom VIRTUAL TABLE" in plan
     else:
         statement, params = parcel_map.feature_collection_sql("postgresql", 1, filters)
-        assert "p.geom && ST_MakeEnvelope" in statement.text
         assert db.session.scalar(sa.text("SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_parcel_geom'")) == 1
+        # An empty test table would be scanned whatever the index; forbid that to see the plan.
+        db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        plan = " ".join(row[0] for row in db.session.execute(sa.text(f"EXPLAIN {statement.text}"), params))
+        assert "idx_parcel_geom" in plan
 
 
 def test_status_ward_and_land_use_filter_the_parcels(client, db):
@@ -429,6 +433,7 @@ def test_the_map_endpoints_run_a_fixed_number_of_queries(client, db):
             result[url] = len(statements)
         return result
 
+    counts()  # the token's first use of the day is stamped (a write); later reads are not
     few = counts()
     for n in range(12):
         case = f.case(w["yk44"], f.party(f"Hộ số {n}", w["hbt"]), f"YK-2{n:02d}", list(CaseStatus)[n % 10])
