@@ -24,6 +24,7 @@ from clearance.api.errors import ApiParser, fail
 from clearance.api.schemas import (
     MAX_ID,
     CaseCreateSchema,
+    CaseEventSchema,
     CaseQuerySchema,
     CaseSchema,
     CaseUpdateSchema,
@@ -42,10 +43,11 @@ from clearance.api.schemas import (
     ProjectQuerySchema,
     ProjectSchema,
     ProjectUpdateSchema,
+    TransitionCreateSchema,
 )
 from clearance.extensions import db
 from clearance.models import Case, CaseParcel, LegalDocument, Parcel, Party, Project
-from clearance.services import records
+from clearance.services import records, transitions
 from clearance.services.errors import FieldError
 from clearance.services.scope import (
     case_or_404,
@@ -390,3 +392,37 @@ class ProjectDocuments(MethodView):
         """Record a legal basis document of a project (a decision, a notice)"""
         project = project_or_404(api_user(), code)
         return saved(lambda: records.add_legal_document(project, values))
+
+
+@cases.route(f"/<{ID}:case_id>/transitions")
+class CaseTransitions(MethodView):
+    @cases.response(200, CaseEventSchema(many=True))
+    def get(self, code: str, case_id: int) -> list[Any]:
+        """The case's timeline: every step taken, oldest first"""
+        return transitions.timeline(case_or_404(project_or_404(api_user(), code), case_id))
+
+    @cases.arguments(TransitionCreateSchema)
+    @cases.response(201, CaseEventSchema)
+    @cases.alt_response(409, response="CONFLICT")
+    def post(self, values: dict[str, Any], code: str, case_id: int) -> Any:
+        """Move a case to its next step
+
+        Only along the procedure's transition table, by the roles it names, when every guard
+        passes (e.g. no payment before the plan is approved; no enforcement at night, on public
+        holidays or within 15 days of Tết). A refusal answers 422 with the reason and changes
+        nothing."""
+        user = api_user()
+        project = project_or_404(user, code)
+        case = case_or_404(project, case_id)
+        moment = transitions.Moment(values["occurred_on"], values.get("occurred_at"))
+
+        def move() -> Any:
+            try:
+                return transitions.transition_case(
+                    case, values["target"], user, moment, document=values.get("document", ""),
+                    note=values.get("note", ""), expected_version=values.get("version"),
+                )
+            except transitions.TransitionRefused as refused:
+                raise FieldError("target", str(refused)) from refused
+
+        return saved(move)

@@ -475,3 +475,30 @@ class HoldingCreateSchema(ApiSchema):
         maximum=Decimal(100), above_minimum=True, load_default=Decimal(100),
         metadata={"description": "Phần quyền, per cent (0 < share ≤ 100)."},
     )
+
+
+class TransitionCreateSchema(ApiSchema):
+    """Chuyển bước: move a case to ``target`` (see the transition table in the docs)."""
+
+    target = enum(CaseStatus, required=True)
+    occurred_on = fields.Date(required=True, metadata={"description": "Day the step happened (yyyy-mm-dd)."})
+    occurred_at = fields.AwareDateTime(
+        metadata={"description": "Moment, with its offset; required for enforcement (forbidden hours)."}
+    )
+    document = text(100)
+    note = text(4000, metadata={"description": "Required for a correction (a move backwards)."})
+    version = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID))
+
+
+class CaseEventSchema(ApiSchema):
+    id = fields.Integer()
+    step_code = fields.String()
+    from_status = enum(CaseStatus)
+    to_status = enum(CaseStatus)
+    occurred_on = fields.Date()
+    occurred_at = fields.DateTime()
+    recorded_at = fields.DateTime()
+    actor = fields.String()
+    document = fields.String()
+    note = fields.String()
+    is_correction = fields.Boolean()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -41,10 +42,12 @@ from clearance.demo.facts import (
 from clearance.demo.people import Inventor
 from clearance.demo.site import PlannedCase, SitePlan, plan_site, ward_boundaries
 from clearance.extensions import db
+from clearance.formatting import LOCAL_TZ
 from clearance.models import (
     AdminUnit,
     AdminUnitFormerName,
     Case,
+    CaseEvent,
     LandPrice,
     Parcel,
     Party,
@@ -53,7 +56,7 @@ from clearance.models import (
     User,
 )
 from clearance.services import records
-from clearance.workflow.statuses import PartyKind, ProjectStatus, UnitLevel
+from clearance.workflow.statuses import CaseStatus, PartyKind, ProjectStatus, UnitLevel
 
 __all__ = ["load_demo"]
 
@@ -272,12 +275,60 @@ def _project(fact: ProjectFact, plan: SitePlan, wards: dict[str, AdminUnit], tal
                 {"code": planned_case.code, "party_id": party.id, "status": planned_case.status,
                  "notes": planned_case.notes},
             )
+            _timeline(case, fact)
         for holding in planned_case.holdings:
             parcel = parcels[holding.parcel_no]
             held = any(h.parcel_id == parcel.id for h in case.holdings)
             tally.note("holdings", not held)
             if not held:
                 records.add_holding(case, parcel, holding.tenure, holding.share)
+
+
+#: The main path of the procedure, in order, with the step each move records.
+_MAIN_PATH = (
+    (CaseStatus.NEW, CaseStatus.NOTIFIED, "recovery_notice"),
+    (CaseStatus.NOTIFIED, CaseStatus.SURVEYED, "survey"),
+    (CaseStatus.SURVEYED, CaseStatus.PLAN_DRAFTED, "plan_drafted"),
+    (CaseStatus.PLAN_DRAFTED, CaseStatus.POSTED, "public_posting"),
+    (CaseStatus.POSTED, CaseStatus.PLAN_APPROVED, "plan_approved"),
+    (CaseStatus.PLAN_APPROVED, CaseStatus.DECIDED, "recovery_decision"),
+    (CaseStatus.DECIDED, CaseStatus.PAID, "payment"),
+    (CaseStatus.PAID, CaseStatus.HANDED_OVER, "handover"),
+)
+
+
+def _timeline(case: Case, fact: ProjectFact) -> None:
+    """The steps a demo case has been through to reach its status, on dates consistent with the
+    project's notices and decisions (the posting of BCA-TBT30 began on 05/11/2026, so its 30 days
+    are not over yet)."""
+    notice = fact.notice_date
+    posted = fact.plan_approved_date - timedelta(days=40) if fact.plan_approved_date else date(2026, 11, 5)
+    decided = fact.recovery_decision_date or posted + timedelta(days=45)
+    days = {
+        CaseStatus.NOTIFIED: notice,
+        CaseStatus.SURVEYED: notice + timedelta(days=35),
+        CaseStatus.PLAN_DRAFTED: notice + timedelta(days=80),
+        CaseStatus.POSTED: posted,
+        CaseStatus.PLAN_APPROVED: fact.plan_approved_date or posted + timedelta(days=35),
+        CaseStatus.DECIDED: decided,
+        CaseStatus.PAID: decided + timedelta(days=18),
+        CaseStatus.HANDED_OVER: decided + timedelta(days=40),
+        CaseStatus.ENFORCEMENT: decided + timedelta(days=70),
+    }
+    target = case.status
+    path = list(_MAIN_PATH)
+    if target == CaseStatus.ENFORCEMENT:
+        path = path[:6] + [(CaseStatus.DECIDED, CaseStatus.ENFORCEMENT, "enforcement")]
+    for source, reached, step in path:
+        db.session.add(
+            CaseEvent(
+                case_id=case.id, step_code=step, from_status=source, to_status=reached, occurred_on=days[reached],
+                occurred_at=datetime.combine(days[reached], time(9, 0), tzinfo=LOCAL_TZ) if reached == CaseStatus.ENFORCEMENT else None,
+                actor="demo", note="", document="",
+            )
+        )
+        if reached == target:
+            break
 
 
 def _party(planned: PlannedCase, wards: dict[str, AdminUnit], tally: Tally) -> Party:

@@ -7,6 +7,7 @@ from clearance.models.imports import ParcelImport
 from clearance.models.parcel import Parcel
 from clearance.models.party import Party
 from clearance.models.price import LandPrice
+from clearance.models.procedure import CaseEvent, ProcedureStep, PublicHoliday
 from clearance.models.project import LegalDocument, Project, project_units
 from clearance.models.user import ApiToken, User
 
@@ -16,13 +17,16 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Case",
+    "CaseEvent",
     "CaseParcel",
     "LandPrice",
     "LegalDocument",
     "Parcel",
     "ParcelImport",
     "Party",
+    "ProcedureStep",
     "Project",
+    "PublicHoliday",
     "Team",
     "User",
     "project_units",

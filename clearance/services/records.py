@@ -201,12 +201,19 @@ def save_party(party: Party | None, values: dict[str, Any], allowed_unit_ids: se
 
 def save_case(project: Project, case: Case | None, values: dict[str, Any], expected_version: int | None = None) -> Case:
     """Create or update a case. ``expected_version``: the version the user's form was built from;
-    a different current version means someone else saved in between (raises FieldError)."""
+    a different current version means someone else saved in between (raises FieldError). A new
+    case may start at any status (a case entered mid-procedure); afterwards the status moves only
+    through ``clearance.services.transitions``."""
     case = case or Case(project_id=project.id)
     if expected_version is not None and case.id is not None and case.version != expected_version:
         raise FieldError(
             "version",
             _("Hồ sơ vừa được người khác cập nhật. Tải lại trang để xem thay đổi rồi nhập lại."),
+        )
+    if case.id is not None and "status" in values and values["status"] is not None and values["status"] != case.status:
+        raise FieldError(
+            "status",
+            _("Trạng thái hồ sơ chỉ đổi qua các bước của quy trình (mục “Quy trình” trên trang hồ sơ)."),
         )
     code = values.get("code", case.code)
     party_id = values.get("party_id", case.party_id)

@@ -1,22 +1,28 @@
-"""Cases (hồ sơ) of a project: list, case page with holdings and history, create and edit."""
+"""Cases (hồ sơ) of a project: list, case page with holdings, procedure and history, create and
+edit, moving a case to its next step."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
+
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from clearance.extensions import db
+from clearance.formatting import LOCAL_TZ
 from clearance.forms.records import CaseForm, HoldingForm
+from clearance.forms.workflow import TransitionForm
 from clearance.models import Case, CaseParcel, Parcel, Party
+from clearance.services import transitions
 from clearance.services.errors import FieldError
 from clearance.services.history import case_history
 from clearance.services.records import add_holding, remove_holding, save_case
 from clearance.services.scope import case_or_404, parties_query, project_or_404, require_editor
 from clearance.views.common import form_values, like, page_args, search_term, show_field_error
-from clearance.workflow.statuses import CaseStatus, Tenure, choices
+from clearance.workflow.statuses import CaseStatus, Tenure, choices, label
 
 bp = Blueprint("cases", __name__, url_prefix="/projects/<code>/cases")
 
@@ -61,8 +67,63 @@ def detail(code: str, case_id: int):  # type: ignore[no-untyped-def]
     case = case_or_404(project, case_id)
     return render_template(
         "cases/detail.html", project=project, case=case, history=case_history(case),
-        holding_form=_holding_form(project.id),
+        holding_form=_holding_form(project.id), **_procedure_context(case),
     )
+
+
+def _procedure_context(case: Case, form: TransitionForm | None = None, refused: str | None = None) -> dict:
+    from clearance.workflow.procedure import GUARD_LABELS
+
+    moment = transitions.Moment(day=datetime.now(LOCAL_TZ).date(), at=datetime.now(UTC))
+    return {
+        "options": transitions.options(case, current_user, moment) if current_user.can_edit else [],
+        "timeline": transitions.timeline(case),
+        "steps": {s.code: s for s in transitions.all_steps()},
+        "transition_form": form or TransitionForm(formdata=None, data={"version": case.version, "occurred_on": moment.day}),
+        "guard_labels": GUARD_LABELS,
+        "refused": refused,
+    }
+
+
+@bp.route("/<int(max=2147483647):case_id>/transition", methods=["POST"])
+def transition(code: str, case_id: int):  # type: ignore[no-untyped-def]
+    """Chuyển bước: validate the form, ask the service, commit once; a refusal changes nothing."""
+    require_editor(current_user)
+    project = project_or_404(current_user, code)
+    case = case_or_404(project, case_id)
+    form = TransitionForm()
+    status = 422
+    refused = None
+    if form.validate_on_submit():
+        try:
+            target = CaseStatus(form.target.data)
+        except ValueError:
+            abort(400)
+        at = None
+        if form.occurred_time.data:
+            hour, minute = (int(part) for part in form.occurred_time.data.split(":"))
+            at = datetime.combine(form.occurred_on.data, time(hour, minute), tzinfo=LOCAL_TZ)
+        expected = int(form.version.data) if (form.version.data or "").isdigit() else None
+        try:
+            transitions.transition_case(
+                case, target, current_user, transitions.Moment(form.occurred_on.data, at),
+                document=form.document.data or "", note=form.note.data or "", expected_version=expected,
+            )
+        except transitions.TransitionRefused as error:
+            db.session.rollback()
+            refused = str(error)
+        except FieldError as error:
+            db.session.rollback()
+            refused, status = error.message, 409
+        else:
+            db.session.commit()
+            flash(_("Đã chuyển %(case)s sang “%(status)s”.", case=str(case), status=label(target)), "success")
+            return redirect(url_for(".detail", code=code, case_id=case.id) + "#procedure")
+    case = case_or_404(project, case_id)
+    return render_template(
+        "cases/detail.html", project=project, case=case, history=case_history(case),
+        holding_form=_holding_form(project.id), **_procedure_context(case, form, refused),
+    ), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -72,7 +133,10 @@ def edit(code: str, case_id: int | None = None):  # type: ignore[no-untyped-def]
     project = project_or_404(current_user, code)
     case = case_or_404(project, case_id) if case_id is not None else None
     form = CaseForm(obj=case)
-    form.status.choices = choices(CaseStatus)
+    if case is None:
+        form.status.choices = choices(CaseStatus)
+    else:
+        del form.status  # an existing case's status moves only through the procedure's steps
     parties = db.session.scalars(parties_query(current_user).order_by(Party.name)).all()
     form.party_id.choices = [(p.id, f"{p.name} ({p.id_number or p.tax_code or '—'})") for p in parties]
     if request.method == "GET" and case is None and request.args.get("party_id", "").isdigit():

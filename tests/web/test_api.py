@@ -363,10 +363,13 @@ def test_an_officer_opens_a_case_adds_parcels_and_moves_it_on(client, db):
                          "tenure": "co_user", "share": "50.00"}]
 
     version = client.get(url, headers=headers).get_json()["version"]
-    response = client.patch(url, headers=headers, json={"status": "notified", "version": version})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    assert response.get_json()["status"] == "notified"
-    error = error_of(client.patch(url, headers=headers, json={"status": "surveyed", "version": version}), 409)
+    response = client.post(f"{url}/transitions", headers=headers,
+                           json={"target": "notified", "occurred_on": "2026-11-20", "document": "12/TB-UBND", "version": version})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.get_json()["to_status"] == "notified"
+    assert client.get(url, headers=headers).get_json()["status"] == "notified"
+    error = error_of(client.post(f"{url}/transitions", headers=headers,
+                                 json={"target": "surveyed", "occurred_on": "2026-11-21", "version": version}), 409)
     assert error["field"] == "version"
 
     listed = client.get("/api/v1/projects/YK44/cases?status=notified", headers=headers).get_json()
