@@ -54,6 +54,9 @@ class Config:
     # Base map of the project map: an XYZ tile URL such as "https://tile.example.org/{z}/{x}/{y}.png"
     # and its attribution (HTML). Empty (the default): no tiles, the parcels on a plain background,
     # so the map works offline.
+    # Late payment of compensation (Land Law 2024, Art. 94): the extra amount per day late, as a
+    # fraction of the late sum — the tax-administration late-payment rate (0.03 %/day, to confirm).
+    LATE_PAYMENT_RATE_PER_DAY = os.environ.get("LATE_PAYMENT_RATE_PER_DAY", "0.0003")
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
     MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 
