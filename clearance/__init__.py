@@ -29,9 +29,12 @@ def _load_config(app: Flask, config: Any) -> None:
 
 
 def select_locale() -> str:
-    """Vietnamese unless the user chose another language (?lang=en, kept in the session)."""
-    from flask import current_app
+    """Vietnamese unless the user chose another language (?lang=en, kept in the session).
+    Outside a request (command line, background work) messages are in the default language."""
+    from flask import current_app, has_request_context
 
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = request.args.get("lang")
     if chosen in languages:

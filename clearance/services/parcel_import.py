@@ -25,6 +25,7 @@ from typing import Any
 
 import shapely
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from geoalchemy2.elements import WKBElement
 from geoalchemy2.shape import to_shape
 from shapely.geometry.base import BaseGeometry
@@ -259,9 +260,9 @@ def apply_import(project: Project, preview: ImportPreview, progress: Progress | 
     Raises ImportRejected, writing nothing, when the preview has errors.
     """
     if preview.errors:
-        raise ImportRejected(f"File có {len(preview.errors)} lỗi; chưa nhập thửa nào.", preview.errors)
+        raise ImportRejected(_("File có %(n)s lỗi; chưa nhập thửa nào.", n=len(preview.errors)), preview.errors)
     if not preview.planned:
-        raise ImportRejected("File không có thửa đất nào để nhập.")
+        raise ImportRejected(_("File không có thửa đất nào để nhập."))
     step = progress or (lambda _stage, _done, _total: None)
     user_id, actor = current_actor()
     created = [p for p in preview.planned if p.action == "create"]
