@@ -57,6 +57,8 @@ class Config:
     # Late payment of compensation (Land Law 2024, Art. 94): the extra amount per day late, as a
     # fraction of the late sum — the tax-administration late-payment rate (0.03 %/day, to confirm).
     LATE_PAYMENT_RATE_PER_DAY = os.environ.get("LATE_PAYMENT_RATE_PER_DAY", "0.0003")
+    # Days to resolve a complaint (Law on Complaints 2011, Art. 28: 30 days, 45 when complex).
+    GRIEVANCE_RESOLUTION_DAYS = int(os.environ.get("GRIEVANCE_RESOLUTION_DAYS", "30"))
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
     MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from clearance.forms.base import Form
@@ -24,3 +24,19 @@ class TransitionForm(Form):
     )
     document = StringField(_l("Số văn bản"), filters=F, validators=[Optional(), Length(max=100)])
     note = TextAreaField(_l("Ghi chú, lý do"), filters=F, validators=[Optional(), Length(max=4000)])
+
+
+class GrievanceForm(Form):
+    kind = SelectField(_l("Loại đơn"), validators=[InputRequired(_l("Trường này bắt buộc."))])
+    level = SelectField(_l("Lần giải quyết"), validators=[InputRequired(_l("Trường này bắt buộc."))])
+    filed_on = VNDateField(_l("Ngày nhận đơn"), validators=[InputRequired(_l("Trường này bắt buộc."))])
+    filed_by = StringField(_l("Người gửi đơn"), filters=F, validators=[InputRequired(_l("Trường này bắt buộc.")), Length(max=200)])
+    against = StringField(_l("Khiếu nại quyết định, hành vi"), filters=F, validators=[Optional(), Length(max=300)])
+    content = TextAreaField(_l("Nội dung"), filters=F, validators=[InputRequired(_l("Trường này bắt buộc.")), Length(max=10000)])
+    deadline = VNDateField(_l("Hạn giải quyết"), validators=[Optional()])
+
+
+class GrievanceCloseForm(Form):
+    status = SelectField(_l("Kết quả"), validators=[InputRequired(_l("Trường này bắt buộc."))])
+    resolved_on = VNDateField(_l("Ngày"), validators=[InputRequired(_l("Trường này bắt buộc."))])
+    resolution = TextAreaField(_l("Nội dung giải quyết"), filters=F, validators=[Optional(), Length(max=10000)])

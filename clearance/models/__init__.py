@@ -3,6 +3,7 @@
 from clearance.models.admin import AdminUnit, AdminUnitFormerName, Team
 from clearance.models.audit import AuditEntry
 from clearance.models.case import Case, CaseParcel
+from clearance.models.grievance import Grievance
 from clearance.models.imports import ParcelImport
 from clearance.models.parcel import Parcel
 from clearance.models.party import Party
@@ -19,6 +20,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseParcel",
+    "Grievance",
     "LandPrice",
     "LegalDocument",
     "Parcel",

@@ -3,8 +3,8 @@
 Computed from each case's timeline and its project's dates with the periods stored in
 ``procedure_step`` and the holidays of ``public_holiday``: the end of the 30-day posting, the
 30-day payment deadline after approval (with the days late, which the late-payment amount
-accrues on), the 12-month validity of the recovery notice, and the handover after payment.
-Three queries whatever the number of cases.
+accrues on), the 12-month validity of the recovery notice, the handover after payment, and the
+resolution deadlines of open complaints and petitions. Four queries whatever the number of cases.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from clearance.extensions import db
-from clearance.models import Case, CaseEvent, Party, ProcedureStep, Project, PublicHoliday, User
+from clearance.models import Case, CaseEvent, Grievance, Party, ProcedureStep, Project, PublicHoliday, User
 from clearance.services.scope import projects_query
 from clearance.workflow.calendar import add_period
 from clearance.workflow.statuses import CaseStatus as S
+from clearance.workflow.statuses import GrievanceStatus
 
 #: Items due within this many days are listed as coming up.
 HORIZON_DAYS = 14
@@ -29,7 +30,9 @@ KINDS = {
     "payment_due": _l("Hạn chi trả tiền bồi thường"),
     "notice_expiry": _l("Thông báo thu hồi hết hiệu lực"),
     "handover_due": _l("Hạn bàn giao mặt bằng"),
+    "grievance_due": _l("Hạn giải quyết khiếu nại, kiến nghị"),
 }
+GRIEVANCE_BASIS = "Luật Khiếu nại 2011, Điều 28"
 #: Statuses in which each deadline still matters.
 OPEN_FOR = {
     "posting_end": {S.POSTED},
@@ -113,6 +116,19 @@ def due_items(user: User, today: date, horizon_days: int = HORIZON_DAYS) -> list
                 continue
             items.append(
                 DueItem(kind, row.id, row.code, row.project_code, row.name, row.status, due, days_left, step.legal_basis)
+            )
+    grievances = db.session.execute(
+        sa.select(Case.id, Case.code, Case.status, Project.code.label("project_code"), Party.name, Grievance.deadline)
+        .join(Case, Grievance.case_id == Case.id)
+        .join(Project, Case.project_id == Project.id)
+        .join(Party, Case.party_id == Party.id)
+        .where(Case.project_id.in_(visible), Grievance.status == GrievanceStatus.OPEN)
+    ).all()
+    for row in grievances:
+        days_left = (row.deadline - today).days
+        if days_left <= horizon_days:
+            items.append(
+                DueItem("grievance_due", row.id, row.code, row.project_code, row.name, row.status, row.deadline, days_left, GRIEVANCE_BASIS)
             )
     items.sort(key=lambda item: (item.days_left, item.project_code, item.case_code))
     return items

@@ -3,7 +3,7 @@ edit, moving a case to its next step."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -14,15 +14,23 @@ from sqlalchemy.orm import selectinload
 from clearance.extensions import db
 from clearance.formatting import LOCAL_TZ
 from clearance.forms.records import CaseForm, HoldingForm
-from clearance.forms.workflow import TransitionForm
-from clearance.models import Case, CaseParcel, Parcel, Party
-from clearance.services import transitions
+from clearance.forms.workflow import GrievanceCloseForm, GrievanceForm, TransitionForm
+from clearance.models import Case, CaseParcel, Grievance, Parcel, Party
+from clearance.services import grievances, transitions
 from clearance.services.errors import FieldError
 from clearance.services.history import case_history
 from clearance.services.records import add_holding, remove_holding, save_case
 from clearance.services.scope import case_or_404, parties_query, project_or_404, require_editor
 from clearance.views.common import form_values, like, page_args, search_term, show_field_error
-from clearance.workflow.statuses import CaseStatus, Tenure, choices, label
+from clearance.workflow.statuses import (
+    CaseStatus,
+    GrievanceKind,
+    GrievanceLevel,
+    GrievanceStatus,
+    Tenure,
+    choices,
+    label,
+)
 
 bp = Blueprint("cases", __name__, url_prefix="/projects/<code>/cases")
 
@@ -71,7 +79,9 @@ def detail(code: str, case_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-def _procedure_context(case: Case, form: TransitionForm | None = None, refused: str | None = None) -> dict:
+def _procedure_context(
+    case: Case, form: TransitionForm | None = None, refused: str | None = None, grievance_form: GrievanceForm | None = None
+) -> dict:
     from clearance.workflow.procedure import GUARD_LABELS
 
     moment = transitions.Moment(day=datetime.now(LOCAL_TZ).date(), at=datetime.now(UTC))
@@ -82,7 +92,76 @@ def _procedure_context(case: Case, form: TransitionForm | None = None, refused: 
         "transition_form": form or TransitionForm(formdata=None, data={"version": case.version, "occurred_on": moment.day}),
         "guard_labels": GUARD_LABELS,
         "refused": refused,
+        "grievances": grievances.grievances_of(case),
+        "grievance_form": grievance_form or _grievance_form(),
+        "close_form": _close_form(),
+        "today": _today(),
     }
+
+
+def _grievance_form(formdata: object = None) -> GrievanceForm:
+    form = GrievanceForm(formdata=formdata) if formdata is not None else GrievanceForm(formdata=None)
+    form.kind.choices = choices(GrievanceKind)
+    form.level.choices = choices(GrievanceLevel)
+    return form
+
+
+def _close_form(formdata: object = None) -> GrievanceCloseForm:
+    form = GrievanceCloseForm(formdata=formdata) if formdata is not None else GrievanceCloseForm(formdata=None)
+    form.status.choices = [(s.value, label(s)) for s in (GrievanceStatus.RESOLVED, GrievanceStatus.WITHDRAWN)]
+    return form
+
+
+def _today() -> date:
+    return datetime.now(LOCAL_TZ).date()
+
+
+@bp.route("/<int(max=2147483647):case_id>/grievances", methods=["POST"])
+def file_grievance(code: str, case_id: int):  # type: ignore[no-untyped-def]
+    """Ghi nhận khiếu nại, kiến nghị."""
+    require_editor(current_user)
+    project = project_or_404(current_user, code)
+    case = case_or_404(project, case_id)
+    form = _grievance_form(request.form)
+    if form.validate_on_submit():
+        try:
+            grievances.file_grievance(case, form_values(form), _today())
+        except FieldError as error:
+            db.session.rollback()
+            show_field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Đã ghi nhận đơn. Việc giải quyết đơn không làm dừng các bước thu hồi đất."), "success")
+            return redirect(url_for(".detail", code=code, case_id=case.id) + "#grievances")
+    return render_template(
+        "cases/detail.html", project=project, case=case, history=case_history(case),
+        holding_form=_holding_form(project.id), **_procedure_context(case, grievance_form=form),
+    ), 422
+
+
+@bp.route("/<int(max=2147483647):case_id>/grievances/<int(max=2147483647):grievance_id>/close", methods=["POST"])
+def close_grievance(code: str, case_id: int, grievance_id: int):  # type: ignore[no-untyped-def]
+    require_editor(current_user)
+    project = project_or_404(current_user, code)
+    case = case_or_404(project, case_id)
+    grievance = db.session.get(Grievance, grievance_id)
+    if grievance is None or grievance.case_id != case.id:
+        abort(404)
+    form = _close_form(request.form)
+    if form.validate_on_submit():
+        try:
+            grievances.close_grievance(
+                grievance, GrievanceStatus(form.status.data), form.resolved_on.data, form.resolution.data or "", _today()
+            )
+        except FieldError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Đã ghi kết quả giải quyết đơn."), "success")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for(".detail", code=code, case_id=case.id) + "#grievances")
 
 
 @bp.route("/<int(max=2147483647):case_id>/transition", methods=["POST"])

@@ -79,6 +79,22 @@ class UnitLevel(StrEnum):
     COMMUNE = "commune"
 
 
+class GrievanceKind(StrEnum):
+    COMPLAINT = "complaint"  # khiếu nại: against an administrative decision or act
+    PETITION = "petition"  # kiến nghị, phản ánh
+
+
+class GrievanceLevel(StrEnum):
+    FIRST = "first"  # giải quyết lần đầu
+    SECOND = "second"  # giải quyết lần hai
+
+
+class GrievanceStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+    WITHDRAWN = "withdrawn"
+
+
 LABELS = {
     ProjectStatus.PREPARING: _l("Chuẩn bị"),
     ProjectStatus.IN_PROGRESS: _l("Đang thực hiện"),
@@ -106,6 +122,13 @@ LABELS = {
     Role.LEAD: _l("Trưởng nhóm (phê duyệt)"),
     Role.OFFICER: _l("Cán bộ"),
     Role.VIEWER: _l("Chỉ xem"),
+    GrievanceKind.COMPLAINT: _l("Khiếu nại"),
+    GrievanceKind.PETITION: _l("Kiến nghị, phản ánh"),
+    GrievanceLevel.FIRST: _l("Giải quyết lần đầu"),
+    GrievanceLevel.SECOND: _l("Giải quyết lần hai"),
+    GrievanceStatus.OPEN: _l("Đang giải quyết"),
+    GrievanceStatus.RESOLVED: _l("Đã giải quyết"),
+    GrievanceStatus.WITHDRAWN: _l("Đã rút"),
     UnitLevel.PROVINCE: _l("Tỉnh/Thành phố"),
     UnitLevel.WARD: _l("Phường"),
     UnitLevel.COMMUNE: _l("Xã"),
