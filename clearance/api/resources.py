@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -28,6 +29,9 @@ from clearance.api.schemas import (
     CaseQuerySchema,
     CaseSchema,
     CaseUpdateSchema,
+    GrievanceCloseSchema,
+    GrievanceCreateSchema,
+    GrievanceSchema,
     HoldingCreateSchema,
     LegalDocumentCreateSchema,
     LegalDocumentSchema,
@@ -46,8 +50,8 @@ from clearance.api.schemas import (
     TransitionCreateSchema,
 )
 from clearance.extensions import db
-from clearance.models import Case, CaseParcel, LegalDocument, Parcel, Party, Project
-from clearance.services import records, transitions
+from clearance.models import Case, CaseParcel, Grievance, LegalDocument, Parcel, Party, Project
+from clearance.services import grievances, records, transitions
 from clearance.services.errors import FieldError
 from clearance.services.scope import (
     case_or_404,
@@ -426,3 +430,41 @@ class CaseTransitions(MethodView):
                 raise FieldError("target", str(refused)) from refused
 
         return saved(move)
+
+
+def _local_today() -> date:
+    from clearance.formatting import LOCAL_TZ
+
+    return datetime.now(LOCAL_TZ).date()
+
+
+@cases.route(f"/<{ID}:case_id>/grievances")
+class CaseGrievances(MethodView):
+    @cases.response(200, GrievanceSchema(many=True))
+    def get(self, code: str, case_id: int) -> list[Any]:
+        """The case's complaints and petitions, newest first"""
+        return grievances.grievances_of(case_or_404(project_or_404(api_user(), code), case_id))
+
+    @cases.arguments(GrievanceCreateSchema)
+    @cases.response(201, GrievanceSchema)
+    def post(self, values: dict[str, Any], code: str, case_id: int) -> Any:
+        """Record a complaint or petition
+
+        It does not suspend the procedure (Decree 102/2024, Art. 40)."""
+        case = case_or_404(project_or_404(api_user(), code), case_id)
+        return saved(lambda: grievances.file_grievance(case, values, _local_today()))
+
+
+@cases.route(f"/<{ID}:case_id>/grievances/<{ID}:grievance_id>/close")
+class CaseGrievanceClose(MethodView):
+    @cases.arguments(GrievanceCloseSchema)
+    @cases.response(200, GrievanceSchema)
+    def post(self, values: dict[str, Any], code: str, case_id: int, grievance_id: int) -> Any:
+        """Close a complaint or petition: resolved (with the resolution) or withdrawn"""
+        case = case_or_404(project_or_404(api_user(), code), case_id)
+        grievance = db.session.get(Grievance, grievance_id)
+        if grievance is None or grievance.case_id != case.id:
+            fail(404, _("Không có đơn này."))
+        return saved(lambda: grievances.close_grievance(
+            grievance, values["status"], values["resolved_on"], values.get("resolution", ""), _local_today()
+        ))

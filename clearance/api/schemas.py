@@ -21,7 +21,15 @@ from geoalchemy2.shape import to_shape
 from marshmallow import fields, validate
 
 from clearance.validation import cccd_problem, phone_problem
-from clearance.workflow.statuses import CaseStatus, PartyKind, ProjectStatus, Tenure
+from clearance.workflow.statuses import (
+    CaseStatus,
+    GrievanceKind,
+    GrievanceLevel,
+    GrievanceStatus,
+    PartyKind,
+    ProjectStatus,
+    Tenure,
+)
 from geodata.errors import GeometryError
 from geodata.geometry import parse_polygon, to_geojson
 
@@ -502,3 +510,35 @@ class CaseEventSchema(ApiSchema):
     document = fields.String()
     note = fields.String()
     is_correction = fields.Boolean()
+
+
+class GrievanceSchema(ApiSchema):
+    id = fields.Integer()
+    kind = enum(GrievanceKind)
+    level = enum(GrievanceLevel)
+    filed_on = fields.Date()
+    filed_by = fields.String()
+    against = fields.String()
+    content = fields.String()
+    deadline = fields.Date()
+    status = enum(GrievanceStatus)
+    resolved_on = fields.Date(allow_none=True)
+    resolution = fields.String()
+
+
+class GrievanceCreateSchema(ApiSchema):
+    """Khiếu nại, kiến nghị. It does not suspend the procedure (Decree 102/2024, Art. 40)."""
+
+    kind = enum(GrievanceKind, required=True)
+    level = enum(GrievanceLevel, load_default=GrievanceLevel.FIRST)
+    filed_on = fields.Date(required=True)
+    filed_by = text(200, required=True)
+    against = text(300)
+    content = text(10000, required=True)
+    deadline = fields.Date(metadata={"description": "Default: GRIEVANCE_RESOLUTION_DAYS after filing."})
+
+
+class GrievanceCloseSchema(ApiSchema):
+    status = enum(GrievanceStatus, required=True)
+    resolved_on = fields.Date(required=True)
+    resolution = text(10000)

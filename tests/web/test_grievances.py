@@ -90,3 +90,29 @@ def test_a_viewer_cannot_record_a_complaint(client, db):
     response = post_form(client, f"{page}/grievances", {"kind": "complaint", "level": "first", "filed_on": "01/11/2026",
                                                          "filed_by": "X", "content": "Y"}, form_page=page)
     assert response.status_code == 403
+
+
+def test_the_api_records_and_closes_a_complaint(client, db):
+    from clearance.models import ApiToken
+
+    project, case = setup(db)
+    from clearance.models import User
+
+    officer = db.session.scalar(sa.select(User).where(User.username == "canbo"))
+    row, token = ApiToken.issue(officer)
+    db.session.add(row)
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    url = f"/api/v1/projects/{project.code}/cases/{case.id}/grievances"
+    created = client.post(url, headers=headers, json={"kind": "complaint", "filed_on": today().isoformat(),
+                                                      "filed_by": "Phạm Văn Khiếu", "content": "Đề nghị đo lại"})
+    assert created.status_code == 201, created.get_data(as_text=True)
+    body = created.get_json()
+    assert body["status"] == "open" and body["deadline"] > today().isoformat()
+    refused = client.post(f"{url}/{body['id']}/close", headers=headers,
+                          json={"status": "resolved", "resolved_on": today().isoformat(), "resolution": ""})
+    assert refused.status_code == 422 and refused.get_json()["error"]["field"] == "resolution"
+    closed = client.post(f"{url}/{body['id']}/close", headers=headers,
+                         json={"status": "withdrawn", "resolved_on": today().isoformat()})
+    assert closed.status_code == 200 and closed.get_json()["status"] == "withdrawn"
+    assert [g["id"] for g in client.get(url, headers=headers).get_json()] == [body["id"]]
