@@ -61,9 +61,16 @@ def holidays() -> set[date]:
     return set(db.session.scalars(sa.select(PublicHoliday.day)))
 
 
+#: Guards that judge the moment the user types into the form: checked when the move is made,
+#: not when the page offers it (an enforcement of this morning is recorded tonight).
+MOMENT_GUARDS = frozenset({"not_in_enforcement_blackout"})
+
+
 def options(case: Case, user: User, when: Moment) -> list[TransitionOption]:
     """Every move out of the case's status, each with why it is refused (None = allowed)."""
-    return [TransitionOption(t, _refusal(case, user, t, when, note="-")) for t in transitions_from(case.status)]
+    return [
+        TransitionOption(t, _refusal(case, user, t, when, note="-", skip=MOMENT_GUARDS)) for t in transitions_from(case.status)
+    ]
 
 
 def transition_case(
@@ -122,7 +129,9 @@ def timeline(case: Case) -> list[CaseEvent]:
 # --- rules -------------------------------------------------------------------------------------
 
 
-def _refusal(case: Case, user: User, transition: Transition, when: Moment, note: str) -> str | None:
+def _refusal(
+    case: Case, user: User, transition: Transition, when: Moment, note: str, skip: frozenset[str] = frozenset()
+) -> str | None:
     if user.role not in transition.roles:
         return _("Chỉ trưởng nhóm hoặc quản trị được thực hiện bước này.")
     if transition.correction and not note.strip():
@@ -130,6 +139,8 @@ def _refusal(case: Case, user: User, transition: Transition, when: Moment, note:
     if when.day > _today():
         return _("Ngày thực hiện không được sau hôm nay.")
     for guard in transition.guards:
+        if guard in skip:
+            continue
         reason = GUARDS[guard](case, when)
         if reason is not None:
             return reason

@@ -165,3 +165,12 @@ def test_the_timeline_lists_the_steps_by_the_day_they_happened(db, world):
         ("recovery_notice", date(2026, 10, 1), "12/TB-UBND"), ("survey", date(2026, 10, 12), ""),
     ]
     assert steps[1].note == "Hộ đồng ý kiểm đếm" and steps[1].actor
+
+
+def test_the_page_offers_enforcement_at_night_but_the_hour_typed_is_checked_when_recorded(db, world):
+    case = case_at(world, CaseStatus.DECIDED)
+    night = Moment(date(2026, 10, 14), datetime(2026, 10, 14, 23, 0, tzinfo=LOCAL_TZ))
+    offered = {o.transition.target: o for o in options(case, world["lead"], night)}
+    assert offered[CaseStatus.ENFORCEMENT].allowed  # recording this morning's enforcement tonight
+    with pytest.raises(TransitionRefused, match="22 giờ"):
+        transition_case(case, CaseStatus.ENFORCEMENT, world["lead"], night)
