@@ -259,7 +259,8 @@ def add_parcel(code: str, case_id: int):  # type: ignore[no-untyped-def]
             return redirect(url_for(".detail", code=code, case_id=case.id) + "#parcels")
     case = case_or_404(project, case_id)
     return render_template(
-        "cases/detail.html", project=project, case=case, history=case_history(case), holding_form=form
+        "cases/detail.html", project=project, case=case, history=case_history(case), holding_form=form,
+        **_procedure_context(case),
     ), 422
 
 
