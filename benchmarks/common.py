@@ -31,6 +31,8 @@ if str(ROOT) not in sys.path:
 import sqlalchemy as sa  # noqa: E402
 from flask import Flask  # noqa: E402
 
+from tests.postgis import reset_postgis  # noqa: E402
+
 #: The virtual environment's interpreter and flask command (the CLI benchmarks run them).
 VENV_BIN = ROOT / ".venv" / "bin"
 #: Generated inputs (synthetic files) are kept here between runs.
@@ -109,16 +111,6 @@ def databases(which: str = "both") -> Iterator[list[Database]]:
         if which in ("both", "postgis"):
             found.append(Database("PostGIS", stack.enter_context(postgis_url())))
         yield found
-
-
-def reset_postgis(url: str) -> None:
-    """An empty public schema with PostGIS (the benchmark's own database: everything goes)."""
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
-        conn.exec_driver_sql("CREATE SCHEMA public")
-        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
-    engine.dispose()
 
 
 def make_app(url: str, **overrides: Any) -> Flask:

@@ -76,18 +76,6 @@ def file_format(path: Path) -> str:
         ) from None
 
 
-def list_layers(path: Path) -> list[str]:
-    """Names of the layers a file holds (a GeoPackage may hold several)."""
-    kind = file_format(path)
-    if kind == "DXF":
-        return sorted(_dxf_layers(path))
-    dataset = _dataset(path, kind)
-    try:
-        return [str(name) for name, _type in pyogrio.list_layers(dataset)]
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise SourceError(f"{path.name}: không mở được file ({_gdal_message(exc)})") from exc
-
-
 def read_layer(path: Path, layer: str | None = None) -> SourceLayer:
     """Read one layer of ``path`` (the only one, or the one named)."""
     kind = file_format(path)
@@ -195,11 +183,6 @@ def _open_dxf(path: Path):  # type: ignore[no-untyped-def]
         return ezdxf.readfile(str(path))
     except (DXFError, OSError, UnicodeDecodeError, ValueError) as exc:
         raise SourceError(f"{path.name}: không đọc được bản vẽ DXF ({exc})") from exc
-
-
-def _dxf_layers(path: Path) -> set[str]:
-    doc = _open_dxf(path)
-    return {entity.dxf.layer for entity in doc.modelspace().query("LWPOLYLINE POLYLINE")}
 
 
 def _read_dxf(path: Path, layer: str | None) -> SourceLayer:

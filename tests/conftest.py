@@ -21,6 +21,7 @@ from flask_sqlalchemy.session import _app_ctx_id
 
 from clearance import create_app
 from clearance.extensions import db as _db
+from tests.postgis import reset_postgis
 
 BACKENDS = ("sqlite", "postgis")
 
@@ -34,15 +35,6 @@ def backend_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> str:
             pytest.fail("TEST_POSTGIS_URL is not set: run the suite with `make test`")
         pytest.skip("no PostGIS server: set TEST_POSTGIS_URL or run `make test`")
     return url
-
-
-def reset_postgis(url: str) -> None:
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
-        conn.exec_driver_sql("CREATE SCHEMA public")
-        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
-    engine.dispose()
 
 
 def make_app(url: str, **overrides: Any) -> Flask:

@@ -69,7 +69,7 @@ MOMENT_GUARDS = frozenset({"not_in_enforcement_blackout"})
 def options(case: Case, user: User, when: Moment) -> list[TransitionOption]:
     """Every move out of the case's status, each with why it is refused (None = allowed)."""
     return [
-        TransitionOption(t, _refusal(case, user, t, when, note="-", skip=MOMENT_GUARDS)) for t in transitions_from(case.status)
+        TransitionOption(t, _refusal(case, user, t, when, note=None, skip=MOMENT_GUARDS)) for t in transitions_from(case.status)
     ]
 
 
@@ -130,11 +130,13 @@ def timeline(case: Case) -> list[CaseEvent]:
 
 
 def _refusal(
-    case: Case, user: User, transition: Transition, when: Moment, note: str, skip: frozenset[str] = frozenset()
+    case: Case, user: User, transition: Transition, when: Moment, note: str | None, skip: frozenset[str] = frozenset()
 ) -> str | None:
+    """Why the move is refused, or None. ``note`` None: not typed yet (the page is offering the
+    move), so a correction's missing reason is not held against it."""
     if user.role not in transition.roles:
         return _("Chỉ trưởng nhóm hoặc quản trị được thực hiện bước này.")
-    if transition.correction and not note.strip():
+    if transition.correction and note is not None and not note.strip():
         return _("Sửa lại bước trước cần ghi lý do.")
     if when.day > _today():
         return _("Ngày thực hiện không được sau hôm nay.")

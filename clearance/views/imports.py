@@ -25,6 +25,7 @@ from clearance.extensions import db
 from clearance.forms.imports import MAPPING_LABELS, ImportConfirmForm, ImportOptionsForm, ImportUploadForm
 from clearance.models import Project
 from clearance.services.parcel_import import (
+    REPORT_LIMIT,
     ImportOptions,
     ImportPreview,
     ImportRejected,
@@ -159,7 +160,7 @@ def _render_preview(project: Project, token: str, form: ImportOptionsForm, resul
         crs_label=crs_label,
         map_data=map_data,
         bounds=result.bounds(),
-        problems=(result.errors or result.problems)[:500],
+        problems=(result.errors or result.problems)[:REPORT_LIMIT],
         problem_label=problem_label,
     )
 
