@@ -59,6 +59,14 @@ class Config:
     LATE_PAYMENT_RATE_PER_DAY = os.environ.get("LATE_PAYMENT_RATE_PER_DAY", "0.0003")
     # Days to resolve a complaint (Law on Complaints 2011, Art. 28: 30 days, 45 when complex).
     GRIEVANCE_RESOLUTION_DAYS = int(os.environ.get("GRIEVANCE_RESOLUTION_DAYS", "30"))
+    # Scans and photos of signed minutes: where they are kept (by content hash) and the largest
+    # accepted file.
+    ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR") or str(INSTANCE_DIR / "attachments")
+    ATTACHMENT_MAX_MB = int(os.environ.get("ATTACHMENT_MAX_MB", "15"))
+    # Hotspot levels: a case whose risk score reaches these points is "cần theo dõi" / "điểm nóng".
+    # The factors and their weights are data (table risk_factor).
+    RISK_MEDIUM_SCORE = int(os.environ.get("RISK_MEDIUM_SCORE", "30"))
+    RISK_HIGH_SCORE = int(os.environ.get("RISK_HIGH_SCORE", "60"))
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
     MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 

@@ -37,13 +37,20 @@ def backend_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
+def _attachment_dir() -> Any:
+    import tempfile
+    from pathlib import Path
+
+    return Path(tempfile.gettempdir()) / f"clearance-test-attachments-{os.getpid()}"
+
+
 def make_app(url: str, **overrides: Any) -> Flask:
     import config
 
     settings = {
         key: getattr(config.TestingConfig, key) for key in dir(config.TestingConfig) if key.isupper()
     }
-    settings.update(SQLALCHEMY_DATABASE_URI=url, **overrides)
+    settings.update(SQLALCHEMY_DATABASE_URI=url, ATTACHMENT_DIR=str(_attachment_dir()), **overrides)
     return create_app(settings)
 
 

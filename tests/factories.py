@@ -63,3 +63,53 @@ def party(name: str, unit_: AdminUnit, **values: Any) -> Party:
 
 def case(project_: Project, party_: Party, code: str, status: CaseStatus = CaseStatus.NEW) -> Case:
     return records.save_case(project_, None, {"code": code, "party_id": party_.id, "status": status})
+
+
+def meeting(
+    project_: Project, cases: list[Case], held_at: Any = None, kind: str = "persuasion", user_: User | None = None,
+    **values: Any,
+) -> Any:
+    """A meeting with ``cases`` (position and demand per case from ``positions``/``demands``)."""
+    from datetime import UTC, datetime
+
+    from clearance.services import meetings
+
+    positions = values.pop("positions", {})
+    demands = values.pop("demands", {})
+    data = {
+        "kind": kind,
+        "held_at": held_at or datetime(2026, 11, 2, 9, 0, tzinfo=UTC),
+        "place": "Nhà văn hóa tổ dân phố 5",
+        "households": [
+            {"case_id": c.id, "position": positions.get(c.id, "no_answer"), "demand": demands.get(c.id)} for c in cases
+        ],
+        "attendees": [{"side": "official", "name": "Trần Văn Cán", "role": "Tổ trưởng tổ GPMB"}],
+        "concerns": [],
+        "commitments": [],
+    }
+    data.update(values)
+    return meetings.record_meeting(project_, data, user_, datetime(2026, 11, 29, 12, 0, tzinfo=UTC))
+
+
+def offer(case_: Case, amount: int, number: int = 1, offered_on: Any = None, basis: str = "Phương án dự thảo") -> Any:
+    from datetime import date
+
+    from clearance.models import CompensationOffer
+
+    row = CompensationOffer(
+        case_id=case_.id, number=number, amount=amount, offered_on=offered_on or date(2026, 10, 1), basis=basis, actor="test",
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def payment(case_: Case, amount: int, paid_on: Any = None, note: str = "") -> Any:
+    from datetime import date
+
+    from clearance.models import Payment
+
+    row = Payment(case_id=case_.id, amount=amount, paid_on=paid_on or date(2026, 11, 20), document="PC-01", note=note, actor="test")
+    db.session.add(row)
+    db.session.flush()
+    return row

@@ -2,9 +2,19 @@
 
 from clearance.models.admin import AdminUnit, AdminUnitFormerName, Team
 from clearance.models.audit import AuditEntry
+from clearance.models.balance import CompensationOffer, DisputeRuling, Payment, RiskFactor
 from clearance.models.case import Case, CaseParcel
 from clearance.models.grievance import Grievance
 from clearance.models.imports import ParcelImport
+from clearance.models.meeting import (
+    Commitment,
+    Concern,
+    Meeting,
+    MeetingAttachment,
+    MeetingAttendee,
+    MeetingCase,
+    MeetingRevision,
+)
 from clearance.models.parcel import Parcel
 from clearance.models.party import Party
 from clearance.models.price import LandPrice
@@ -20,15 +30,26 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseParcel",
+    "Commitment",
+    "CompensationOffer",
+    "Concern",
+    "DisputeRuling",
     "Grievance",
     "LandPrice",
     "LegalDocument",
+    "Meeting",
+    "MeetingAttachment",
+    "MeetingAttendee",
+    "MeetingCase",
+    "MeetingRevision",
     "Parcel",
     "ParcelImport",
     "Party",
+    "Payment",
     "ProcedureStep",
     "Project",
     "PublicHoliday",
+    "RiskFactor",
     "Team",
     "User",
     "project_units",
