@@ -1,6 +1,10 @@
-"""Projects: list, dashboard, create and edit, legal documents, change history."""
+"""Projects: list, dashboard (with the balance of interests and the residents' concerns), the
+concerns page, create and edit, legal documents, change history."""
 
 from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -10,14 +14,17 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy.orm import selectinload
 
 from clearance.extensions import db
+from clearance.formatting import LOCAL_TZ
 from clearance.forms.records import LegalDocumentForm, ProjectForm
 from clearance.models import AuditEntry, Project
 from clearance.services import dashboard
+from clearance.services.concerns import concern_page, concerns_summary, first_concern_month, months_back
 from clearance.services.errors import FieldError
+from clearance.services.project_balance import month_start, months_between, project_balance
 from clearance.services.records import add_legal_document, save_project
 from clearance.services.scope import project_or_404, projects_query, require_editor, units_for, visible_unit_ids
 from clearance.views.common import form_values, like, page_args, search_term, show_field_error
-from clearance.workflow.statuses import ProjectStatus, choices
+from clearance.workflow.statuses import ConcernCategory, ProjectStatus, choices
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
@@ -78,11 +85,58 @@ def create():  # type: ignore[no-untyped-def]
     return render_template("projects/form.html", form=form, project=None), 200 if not form.errors else 422
 
 
+def _today() -> date:
+    return datetime.now(LOCAL_TZ).date()
+
+
+def _dashboard(project: Project, doc_form: LegalDocumentForm) -> str:
+    today = _today()
+    summary = dashboard.project_dashboard(project)
+    context: dict[str, Any] = {
+        "project": project, "summary": summary, "doc_form": doc_form, "today": today,
+        "balance": project_balance(project, today, summary), "concerns": concerns_summary(project, today),
+    }
+    return render_template("projects/detail.html", **context)
+
+
 @bp.route("/<code>")
 def detail(code: str):  # type: ignore[no-untyped-def]
     project = project_or_404(current_user, code)
-    summary = dashboard.project_dashboard(project)
-    return render_template("projects/detail.html", project=project, summary=summary, doc_form=LegalDocumentForm())
+    return _dashboard(project, LegalDocumentForm())
+
+
+def _month_arg(text: str) -> date | None:
+    """A month filter as the form sends it (yyyy-mm); anything else is no filter."""
+    try:
+        month = datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        return None
+    # Years the calendar arithmetic (Hanoi midnight in UTC, the next month) can always handle.
+    return month if 1900 <= month.year <= 2999 else None
+
+
+@bp.route("/<code>/concerns")
+def concerns(code: str):  # type: ignore[no-untyped-def]
+    """Tâm tư, nguyện vọng: what the people of the project ask about, by category and month,
+    and in their own words."""
+    project = project_or_404(current_user, code)
+    today = _today()
+    category_arg = request.args.get("category", "")
+    category = ConcernCategory(category_arg) if category_arg in ConcernCategory.__members__.values() else None
+    month = _month_arg(request.args.get("month", ""))
+    page, per_page = page_args()
+    summary = concerns_summary(project, today, months=12)
+    listing = concern_page(project, page, per_page, category, month)
+    first = first_concern_month(project)
+    # The months the filter offers: from the first concern (or a year back) to this month, newest first.
+    start = min(first or month_start(today), months_back(month_start(today), 11))
+    filter_months = sorted(months_between(start, today), reverse=True)
+    if month is not None and month not in filter_months:
+        filter_months.append(month)
+    return render_template(
+        "projects/concerns.html", project=project, summary=summary, listing=listing, category=category, month=month,
+        filter_months=filter_months, categories=choices(ConcernCategory), today=today,
+    )
 
 
 @bp.route("/<code>/edit", methods=["GET", "POST"])
@@ -113,8 +167,7 @@ def add_document(code: str):  # type: ignore[no-untyped-def]
             db.session.commit()
             flash(_("Đã thêm văn bản %(number)s.", number=form.number.data), "success")
             return redirect(url_for(".detail", code=code) + "#documents")
-    summary = dashboard.project_dashboard(project)
-    return render_template("projects/detail.html", project=project, summary=summary, doc_form=form), 422
+    return _dashboard(project, form), 422
 
 
 @bp.route("/<code>/history")
