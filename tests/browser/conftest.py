@@ -18,6 +18,7 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--lang=vi-VN",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
