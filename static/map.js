@@ -1,5 +1,7 @@
-// The project map: parcels coloured by status (GeoJSON of the visible area, reloaded as the map
-// moves), the recovery boundary, filters, search and a popup with each parcel's cases.
+// The project map: parcels coloured by status or by hotspot risk (GeoJSON of the visible area,
+// reloaded as the map moves), the recovery boundary, filters, search and a popup with each
+// parcel's cases. The colouring toggle (name="colour") swaps the legend and asks the GeoJSON for
+// each parcel's risk (?colour=risk).
 // Plain ES2017 on the vendored Leaflet, no build step. Every text shown comes from the page's
 // #map-config block (rendered through gettext). After each full draw of the parcels the body gets
 // data-map-ready="1" and data-map-draws=<n>; window.clearanceMap exposes the map for tests.
@@ -36,6 +38,12 @@
     }).addTo(map);
   }
 
+  let mode = cfg.colour === "risk" ? "risk" : "status";
+  function fillFor(properties) {
+    if (mode === "risk") return cfg.riskColours[properties.risk] || "#999999";
+    return cfg.colours[properties.status] || "#999999";
+  }
+
   let selectedId = null;
   const byId = new Map();
   const parcels = L.geoJSON(null, {
@@ -43,7 +51,7 @@
       const selected = feature.properties.id === selectedId;
       return {
         color: selected ? "#000" : cfg.outline, weight: selected ? 3 : 1, opacity: 0.9,
-        fillColor: cfg.colours[feature.properties.status] || "#999999", fillOpacity: 0.75,
+        fillColor: fillFor(feature.properties), fillOpacity: 0.75,
       };
     },
     onEachFeature: function (feature, layer) {
@@ -73,8 +81,23 @@
       const value = form && form.elements[name] ? form.elements[name].value : "";
       if (value) params.set(name, value);
     }
+    if (mode === "risk") params.set("colour", "risk");
     return params;
   }
+
+  // The legend and the print links follow the colouring.
+  function showMode() {
+    document.querySelectorAll("#map-legend [data-legend]").forEach(function (body) {
+      body.hidden = body.dataset.legend !== mode;
+    });
+    document.querySelectorAll("a[data-print-link]").forEach(function (link) {
+      const url = new URL(link.href, window.location.href);
+      if (mode === "risk") url.searchParams.set("colour", "risk"); else url.searchParams.delete("colour");
+      link.href = url.pathname + url.search;
+    });
+    document.body.dataset.mapColour = mode;
+  }
+  showMode();
 
   // --- loading the parcels of the view ------------------------------------------------------
   let loaded = null; // {bounds, zoom, filters} of the data on the map
@@ -270,12 +293,18 @@
     });
     form.addEventListener("change", function (event) {
       if (event.target.name === "q") return;
-      // Keep the filters in the address, so a reload or a shared link shows the same map.
+      if (event.target.name === "colour") {
+        mode = form.elements.colour.value === "risk" ? "risk" : "status";
+        showMode();
+      }
+      // Keep the filters and the colouring in the address, so a reload or a shared link shows
+      // the same map.
       const url = new URL(window.location.href);
       for (const name of ["status", "ward", "land_use"]) {
         const value = form.elements[name].value;
         if (value) url.searchParams.set(name, value); else url.searchParams.delete(name);
       }
+      if (mode === "risk") url.searchParams.set("colour", "risk"); else url.searchParams.delete("colour");
       window.history.replaceState(null, "", url.toString());
       load(true);
     });
@@ -283,6 +312,9 @@
     if (initial) search(initial);
   }
 
-  window.clearanceMap = { map: map, parcels: parcels, byId: byId, colours: cfg.colours };
+  window.clearanceMap = {
+    map: map, parcels: parcels, byId: byId, colours: cfg.colours, riskColours: cfg.riskColours,
+    mode: function () { return mode; },
+  };
   load(true);
 })();

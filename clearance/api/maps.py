@@ -6,6 +6,7 @@ as it comes; the same service answers the map page's own endpoint.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import marshmallow as ma
@@ -16,7 +17,8 @@ from marshmallow import fields, validate
 from clearance.api.auth import api_user, authenticate, forget_user
 from clearance.api.resources import ApiBlueprint
 from clearance.api.schemas import QuerySchema, Text, row_id
-from clearance.services import parcel_map
+from clearance.formatting import LOCAL_TZ
+from clearance.services import hotspots, parcel_map
 from clearance.services.errors import FieldError
 from clearance.services.scope import project_or_404
 
@@ -68,6 +70,11 @@ class MapQuerySchema(QuerySchema):
     )
     ward = row_id(strict=False, metadata={"description": "Id of the ward/commune (2025) the parcels lie in."})
     land_use = Text(validate=validate.Length(max=20), metadata={"description": "Land-use code, e.g. ODT."})
+    colour = fields.String(
+        validate=validate.OneOf(parcel_map.COLOUR_MODES),
+        metadata={"description": "status (default) or risk: with risk, each feature also has its hotspot "
+                                 "risk level (the highest among the cases holding the parcel)."},
+    )
 
 
 class ParcelMapPropertiesSchema(ma.Schema):
@@ -88,6 +95,11 @@ class ParcelMapPropertiesSchema(ma.Schema):
     recovered_area = fields.String(allow_none=True, metadata={"format": "decimal", "example": "100.00",
                                                               "description": "m² inside the recovery boundary"})
     is_partial_recovery = fields.Boolean(metadata={"description": "Thu hồi một phần."})
+    risk = fields.String(
+        validate=validate.OneOf(parcel_map.MAP_RISKS),
+        metadata={"description": "Only with colour=risk: the highest hotspot risk level (high, medium, low) "
+                                 "among the cases holding the parcel; no_case when none holds it."},
+    )
 
 
 class ParcelFeatureSchema(ma.Schema):
@@ -114,10 +126,13 @@ class ParcelMap(MethodView):
         Each feature's ``status`` is the least advanced status of the cases holding the parcel
         (``no_case`` when none does). ``bbox`` keeps the parcels in a box (spatial index);
         ``zoom`` simplifies and rounds the geometry for that zoom; ``status``, ``ward`` and
-        ``land_use`` filter."""
+        ``land_use`` filter; ``colour=risk`` adds each parcel's hotspot ``risk``."""
         project = project_or_404(api_user(), code)
         filters = parcel_map.MapFilters(
             bbox=args.get("bbox"), zoom=args.get("zoom"), statuses=tuple(args.get("status", ())),
-            ward_id=args.get("ward"), land_use=args.get("land_use") or None,
+            ward_id=args.get("ward"), land_use=args.get("land_use") or None, colour=args.get("colour") or "status",
         )
-        return Response(parcel_map.feature_collection(project.id, filters), mimetype="application/geo+json")
+        levels = None
+        if filters.colour == "risk":
+            levels = hotspots.risk_levels(project, datetime.now(LOCAL_TZ).date())
+        return Response(parcel_map.feature_collection(project.id, filters, levels), mimetype="application/geo+json")

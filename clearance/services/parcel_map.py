@@ -4,6 +4,12 @@ GeoJSON built inside the database, legend figures, search, the popup's facts and
 A parcel's status (trạng thái thửa) is the least advanced status, in ``PROGRESS_ORDER``,
 among the cases (hồ sơ) that hold it; a parcel no case holds is ``no_case`` (chưa có hồ sơ).
 
+The map can also be coloured by hotspot risk (``colour=risk``): a parcel takes the highest risk
+level (``clearance.services.hotspots``) among the cases holding it, ``no_case`` without a case.
+The levels are computed in Python by the caller and handed to the query as one JSON parameter
+({case id: rank}), which the database joins to the holdings, so the FeatureCollection is still
+built whole by the database; without ``colour=risk`` the query is exactly the status map's.
+
 This module is dialect-aware on purpose: the FeatureCollection is assembled as text by PostGIS
 (``json_build_object``/``json_agg``, ``ST_AsGeoJSON``) or SpatiaLite (``json_object``/
 ``json_group_array``, ``AsGeoJSON``) and served as it comes, so that a 10 000-parcel project costs
@@ -14,6 +20,7 @@ Reads only: nothing here writes, flushes or commits.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +38,7 @@ from shapely.geometry.base import BaseGeometry
 from clearance.extensions import db
 from clearance.models import AdminUnit, Case, CaseParcel, Parcel, Party, Project
 from clearance.services.errors import FieldError
-from clearance.workflow.statuses import PROGRESS_ORDER, CaseStatus, label
+from clearance.workflow.statuses import PROGRESS_ORDER, CaseStatus, RiskLevel, label
 from geodata.crs import VN2000_HANOI, WGS84, transform
 
 # --- statuses and colours -----------------------------------------------------------------------
@@ -71,6 +78,33 @@ def status_label(status: str) -> str:
     return str(NO_CASE_LABEL) if status == NO_CASE else label(CaseStatus(status))
 
 
+# --- risk colouring -----------------------------------------------------------------------------
+
+#: What a parcel can be coloured by.
+COLOUR_MODES: tuple[str, ...] = ("status", "risk")
+#: A parcel's risk on the map, in legend order: the most severe first, then no case.
+MAP_RISKS: tuple[str, ...] = (RiskLevel.HIGH.value, RiskLevel.MEDIUM.value, RiskLevel.LOW.value, NO_CASE)
+#: Severity of a risk level: a parcel takes the highest among its cases.
+RISK_RANK: dict[str, int] = {RiskLevel.LOW.value: 0, RiskLevel.MEDIUM.value: 1, RiskLevel.HIGH.value: 2}
+RISK_COLOURS: dict[str, str] = {
+    RiskLevel.HIGH.value: "#dc2626",
+    RiskLevel.MEDIUM.value: "#f59e0b",
+    RiskLevel.LOW.value: "#bbf7d0",
+    NO_CASE: "#ffffff",
+}
+
+
+def risk_label(risk: str) -> str:
+    """The user-facing label of a map risk, ``no_case`` included."""
+    return str(NO_CASE_LABEL) if risk == NO_CASE else label(RiskLevel(risk))
+
+
+def parcel_risk(case_levels: Iterable[str]) -> str:
+    """Nguy cơ của thửa: the highest risk level among its cases; ``no_case`` without cases."""
+    ranked = [RISK_RANK[str(level)] for level in case_levels]
+    return MAP_RISKS[2 - max(ranked)] if ranked else NO_CASE
+
+
 def parcel_status(case_statuses: Iterable[str]) -> str:
     """Trạng thái thửa: the least advanced of its cases' statuses; ``no_case`` without cases."""
     ranked = [STATUS_RANK[str(status)] for status in case_statuses]
@@ -104,6 +138,8 @@ class MapFilters:
     statuses: tuple[str, ...] = ()
     ward_id: int | None = None
     land_use: str | None = None
+    #: What the parcels are coloured by: "status", or "risk" (each feature then has a ``risk``).
+    colour: str = "status"
 
 
 def parse_bbox(text: str) -> BBox:
@@ -154,6 +190,14 @@ def parse_ward(text: str) -> int:
     return int(text)
 
 
+def parse_colour(text: str) -> str:
+    """``status`` (the default) or ``risk``. Raises FieldError("colour")."""
+    colour = text.strip() or "status"
+    if colour not in COLOUR_MODES:
+        raise FieldError("colour", _("colour phải là một trong: %(choices)s.", choices=", ".join(COLOUR_MODES)))
+    return colour
+
+
 def parse_land_use(text: str) -> str:
     code = text.replace("\x00", "").strip()
     if len(code) > 20:
@@ -162,15 +206,16 @@ def parse_land_use(text: str) -> str:
 
 
 def filters_from_args(args: Mapping[str, str], statuses: Sequence[str] = ()) -> MapFilters:
-    """MapFilters from a query string (``bbox``, ``zoom``, ``ward``, ``land_use``; ``statuses``:
-    every ``status`` value given). Empty parameters count as absent. Raises FieldError."""
-    text = {key: (args.get(key) or "").strip() for key in ("bbox", "zoom", "ward", "land_use")}
+    """MapFilters from a query string (``bbox``, ``zoom``, ``ward``, ``land_use``, ``colour``;
+    ``statuses``: every ``status`` value given). Empty parameters count as absent. Raises FieldError."""
+    text = {key: (args.get(key) or "").strip() for key in ("bbox", "zoom", "ward", "land_use", "colour")}
     return MapFilters(
         bbox=parse_bbox(text["bbox"]) if text["bbox"] else None,
         zoom=parse_zoom(text["zoom"]) if text["zoom"] else None,
         statuses=parse_statuses(statuses),
         ward_id=parse_ward(text["ward"]) if text["ward"] else None,
         land_use=parse_land_use(text["land_use"]) or None,
+        colour=parse_colour(text["colour"]),
     )
 
 
@@ -223,12 +268,13 @@ def status_sql(parcel: str = "p") -> str:
     return f"CASE ({_rank_sql(parcel)}) {whens} ELSE '{NO_CASE}' END"
 
 
-def _feature_collection_postgis(geometry: str) -> str:
+def _feature_collection_postgis(geometry: str, risk_property: str = "") -> str:
     properties = (
         "'id', f.id, 'map_sheet', f.map_sheet, 'parcel_no', f.parcel_no, 'status', f.status, "
         "'land_use_code', f.land_use_code, 'ward_id', f.ward_id, "
         "'measured_area', f.measured_area::text, 'recovered_area', f.recovered_area::text, "
         "'is_partial_recovery', COALESCE(f.recovered_area < f.measured_area, false)"
+        f"{risk_property}"
     )
     feature = (
         f"json_build_object('type', 'Feature', 'id', f.id, "
@@ -241,7 +287,7 @@ def _feature_collection_postgis(geometry: str) -> str:
     )
 
 
-def _feature_collection_spatialite(geometry: str) -> str:
+def _feature_collection_spatialite(geometry: str, risk_property: str = "") -> str:
     def area(column: str) -> str:
         return f"CASE WHEN {column} IS NULL THEN NULL ELSE printf('%.2f', {column}) END"
 
@@ -250,6 +296,7 @@ def _feature_collection_spatialite(geometry: str) -> str:
         "'land_use_code', f.land_use_code, 'ward_id', f.ward_id, "
         f"'measured_area', {area('f.measured_area')}, 'recovered_area', {area('f.recovered_area')}, "
         "'is_partial_recovery', CASE WHEN f.recovered_area < f.measured_area THEN json('true') ELSE json('false') END"
+        f"{risk_property}"
     )
     feature = (
         f"json_object('type', 'Feature', 'id', f.id, 'geometry', json(AsGeoJSON({geometry}, :precision)), "
@@ -258,7 +305,36 @@ def _feature_collection_spatialite(geometry: str) -> str:
     return f"json_object('type', 'FeatureCollection', 'features', json_group_array({feature}))"
 
 
-def feature_collection_sql(dialect: str, project_id: int, filters: MapFilters) -> tuple[sa.TextClause, dict[str, Any]]:
+#: The ``risk`` property of a feature, from the parcel's status and the highest rank of its cases.
+_RISK_PROPERTY = (
+    f", 'risk', CASE WHEN f.status = '{NO_CASE}' THEN '{NO_CASE}' WHEN f.risk_rank = 2 THEN 'high' "
+    "WHEN f.risk_rank = 1 THEN 'medium' ELSE 'low' END"
+)
+
+
+def _risk_join(postgis: bool) -> str:
+    """The highest rank of the cases holding each parcel, from the ``:risk`` JSON parameter
+    ({case id: rank}, only the cases above low): grouped once, joined by parcel id."""
+    ranks = (
+        "SELECT CAST(r.key AS integer) AS case_id, CAST(r.value AS integer) AS rank FROM json_each_text(CAST(:risk AS json)) r"
+        if postgis else
+        "SELECT CAST(r.key AS INTEGER) AS case_id, CAST(r.value AS INTEGER) AS rank FROM json_each(:risk) r"
+    )
+    return (
+        " LEFT JOIN (SELECT cp.parcel_id, max(k.rank) AS risk_rank FROM case_parcel cp "
+        f"JOIN ({ranks}) k ON k.case_id = cp.case_id GROUP BY cp.parcel_id) pr ON pr.parcel_id = p.id"
+    )
+
+
+def risk_parameter(levels: Mapping[int, str]) -> str:
+    """The ``:risk`` parameter: {case id: rank} of the cases above low, as JSON text."""
+    return json.dumps({str(case_id): RISK_RANK[str(level)] for case_id, level in sorted(levels.items())
+                       if RISK_RANK[str(level)] > 0}, separators=(",", ":"))
+
+
+def feature_collection_sql(
+    dialect: str, project_id: int, filters: MapFilters, risk: Mapping[int, str] | None = None,
+) -> tuple[sa.TextClause, dict[str, Any]]:
     """The query that builds the whole FeatureCollection of a project's parcels as one text value.
 
     ``dialect``: ``"postgresql"`` or ``"sqlite"`` (SpatiaLite). Returns the statement and its
@@ -266,7 +342,8 @@ def feature_collection_sql(dialect: str, project_id: int, filters: MapFilters) -
     is the "bare SQL" the map endpoints are benchmarked against. Each feature's properties: id,
     map_sheet, parcel_no, status (see ``parcel_status``), land_use_code, ward_id, measured_area
     and recovered_area (m², decimal strings with two places, as in the rest of the API, or null),
-    is_partial_recovery (thu hồi một phần).
+    is_partial_recovery (thu hồi một phần); with ``filters.colour == "risk"`` also risk (see
+    ``parcel_risk``), from ``risk``: {case id: risk level} (cases not in it count as low).
     """
     if dialect not in ("postgresql", "sqlite"):
         raise ValueError(f"no map query for the {dialect} dialect")
@@ -299,7 +376,14 @@ def feature_collection_sql(dialect: str, project_id: int, filters: MapFilters) -
         params["tolerance"] = tolerance
         cast = "CAST(:tolerance AS double precision)" if postgis else ":tolerance"
         geometry = f"ST_SimplifyPreserveTopology(f.geom, {cast})"
-    collection = _feature_collection_postgis(geometry) if postgis else _feature_collection_spatialite(geometry)
+    risk_property, risk_join, risk_column = "", "", ""
+    if filters.colour == "risk":
+        params["risk"] = risk_parameter(risk or {})
+        risk_property, risk_join, risk_column = _RISK_PROPERTY, _risk_join(postgis), ", pr.risk_rank"
+    if postgis:
+        collection = _feature_collection_postgis(geometry, risk_property)
+    else:
+        collection = _feature_collection_spatialite(geometry, risk_property)
     outer = ""
     if filters.statuses:
         outer = " WHERE f.status IN :statuses"
@@ -307,7 +391,7 @@ def feature_collection_sql(dialect: str, project_id: int, filters: MapFilters) -
     sql = (
         f"SELECT {collection} FROM ("
         "SELECT p.id, p.map_sheet, p.parcel_no, p.land_use_code, p.ward_id, p.measured_area, p.recovered_area, "
-        f"p.geom, {status_sql()} AS status FROM parcel p WHERE {' AND '.join(conditions)}"
+        f"p.geom, {status_sql()} AS status{risk_column} FROM parcel p{risk_join} WHERE {' AND '.join(conditions)}"
         # SpatiaLite's json_group_array has no ORDER BY of its own: it follows the rows' order.
         f"{'' if postgis else ' ORDER BY p.id'}) f{outer}"
     )
@@ -321,10 +405,11 @@ def dialect_name() -> str:
     return db.session.get_bind().dialect.name
 
 
-def feature_collection(project_id: int, filters: MapFilters) -> str:
+def feature_collection(project_id: int, filters: MapFilters, risk: Mapping[int, str] | None = None) -> str:
     """The GeoJSON FeatureCollection (text) of a project's parcels that pass the filters, with
-    the status each is coloured by. One query; the text is never parsed here."""
-    statement, params = feature_collection_sql(dialect_name(), project_id, filters)
+    the status each is coloured by (and its risk, in risk mode: ``risk`` is {case id: level}).
+    One query; the text is never parsed here."""
+    statement, params = feature_collection_sql(dialect_name(), project_id, filters, risk)
     return str(db.session.execute(statement, params).scalar_one())
 
 
@@ -402,6 +487,52 @@ def progress_text(summary: MapSummary) -> str:
         return _("%(done)s/%(total)s thửa đã bàn giao", done=summary.done_parcels, total=summary.parcels)
     return _("%(done)s/%(total)s thửa, %(percent)s%% diện tích đã bàn giao",
              done=summary.done_parcels, total=summary.parcels, percent=summary.done_percent)
+
+
+def _holders(project_id: int) -> list[Any]:
+    """(parcel id, case id or None, area, has geometry) of every holding of the project's parcels,
+    and of each parcel no case holds (one query)."""
+    return db.session.execute(
+        sa.select(
+            Parcel.id, CaseParcel.case_id, sa.func.coalesce(Parcel.recovered_area, Parcel.measured_area),
+            Parcel.geom.is_not(None),
+        )
+        .outerjoin(CaseParcel, CaseParcel.parcel_id == Parcel.id)
+        .where(Parcel.project_id == project_id)
+    ).all()
+
+
+def _fold_risks(rows: Iterable[Any], levels: Mapping[int, str]) -> dict[int, str]:
+    held: dict[int, list[str]] = {}
+    for parcel_id, case_id, *_rest in rows:
+        found = held.setdefault(parcel_id, [])  # a parcel no case holds has its entry too
+        if case_id is not None:
+            found.append(str(levels.get(case_id, RiskLevel.LOW.value)))
+    return {parcel_id: parcel_risk(found) for parcel_id, found in held.items()}
+
+
+def parcel_risks(project_id: int, levels: Mapping[int, str]) -> dict[int, str]:
+    """{parcel id: map risk} of every parcel of the project, from ``levels`` ({case id: risk
+    level}; a case missing from it counts as low). One query."""
+    return _fold_risks(_holders(project_id), levels)
+
+
+def risk_summary(project_id: int, levels: Mapping[int, str]) -> MapSummary:
+    """The legend of the risk map: parcels and area per risk level, most severe first (one query).
+    The progress fields stay empty: progress is the status map's."""
+    rows = _holders(project_id)
+    risks = _fold_risks(rows, levels)
+    areas: dict[int, tuple[Decimal, bool]] = {parcel_id: (_decimal(area), bool(has_geom)) for parcel_id, _c, area, has_geom in rows}
+    summary = MapSummary(lines=[StatusFigures(risk, risk_label(risk), RISK_COLOURS[risk]) for risk in MAP_RISKS])
+    lines = {line.status: line for line in summary.lines}
+    for parcel_id, risk in risks.items():
+        area, has_geom = areas[parcel_id]
+        lines[risk].parcels += 1
+        lines[risk].area += area
+        summary.parcels += 1
+        summary.area += area
+        summary.without_geometry += 0 if has_geom else 1
+    return summary
 
 
 # --- extent and filter choices ------------------------------------------------------------------
@@ -637,10 +768,12 @@ def _svg_path(geom: BaseGeometry, to_paper: Any) -> str:
     return "".join(parts)
 
 
-def print_map(project: Project, paper: Paper) -> PrintMap:
+def print_map(project: Project, paper: Paper, risk: Mapping[int, str] | None = None) -> PrintMap:
     """The project's parcels and recovery boundary projected to VN-2000 / TM-3 105° (EPSG:5897,
     the Hanoi cadastral plane), fitted to the paper's frame at the largest standard scale that
-    fits, each parcel filled with its status colour. One query."""
+    fits, each parcel filled with its status colour — or, given ``risk`` ({case id: risk level}),
+    with its risk colour. One query (two with ``risk``)."""
+    risks = parcel_risks(project.id, risk) if risk is not None else None
     width, height = paper.frame
     parcels = db.session.execute(
         sa.select(Parcel.id, Parcel.parcel_no, Parcel.geom, sa.literal_column(status_sql("parcel")).label("status"))
@@ -669,7 +802,8 @@ def print_map(project: Project, paper: Paper) -> PrintMap:
     label_parcels = len(parcels) <= 3000
     for row, geom in zip(parcels, projected[: len(parcels)], strict=True):
         parcel_no = row.parcel_no
-        item = PrintParcel(_svg_path(geom, to_paper), STATUS_COLOURS[row.status], parcel_no)
+        colour = STATUS_COLOURS[row.status] if risks is None else RISK_COLOURS[risks.get(row.id, NO_CASE)]
+        item = PrintParcel(_svg_path(geom, to_paper), colour, parcel_no)
         if label_parcels:
             x0, y0, x1, y1 = geom.bounds
             small_side = min(x1 - x0, y1 - y0) * mm_per_m

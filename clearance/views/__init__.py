@@ -13,7 +13,19 @@ PUBLIC_ENDPOINTS = {"auth.login", "static"}
 
 
 def register_views(app: Flask) -> None:
-    from clearance.views import auth, cases, hotspots, imports, maps, meetings, parcels, parties, projects, reference, todo
+    from clearance.views import (
+        auth,
+        cases,
+        hotspots,
+        imports,
+        maps,
+        meetings,
+        parcels,
+        parties,
+        projects,
+        reference,
+        todo,
+    )
 
     for module in (auth, projects, parcels, imports, parties, cases, meetings, hotspots, maps, reference, todo):
         app.register_blueprint(module.bp)

@@ -20,6 +20,7 @@ from clearance.models import AuditEntry, Project
 from clearance.services import dashboard
 from clearance.services.concerns import concern_page, concerns_summary, first_concern_month, months_back
 from clearance.services.errors import FieldError
+from clearance.services.hotspots import project_hotspots
 from clearance.services.project_balance import month_start, months_between, project_balance
 from clearance.services.records import add_legal_document, save_project
 from clearance.services.scope import project_or_404, projects_query, require_editor, units_for, visible_unit_ids
@@ -95,6 +96,7 @@ def _dashboard(project: Project, doc_form: LegalDocumentForm) -> str:
     context: dict[str, Any] = {
         "project": project, "summary": summary, "doc_form": doc_form, "today": today,
         "balance": project_balance(project, today, summary), "concerns": concerns_summary(project, today),
+        "hotspots": project_hotspots(project, today),
     }
     return render_template("projects/detail.html", **context)
 

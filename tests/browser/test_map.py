@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from clearance.services.parcel_map import STATUS_COLOURS
+from clearance.services.parcel_map import RISK_COLOURS, STATUS_COLOURS
 from tests.browser.conftest import ARTIFACTS, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
@@ -93,7 +93,7 @@ def test_on_a_phone_the_map_fills_the_width_and_search_opens_the_parcel(live_ser
     assert legend.get_attribute("open") is None  # folded away on a phone
     screenshot(phone, "phone-map")
     legend.locator("summary").tap()
-    assert legend.locator("table").is_visible()
+    assert legend.locator("[data-legend='status'] table").is_visible()
     screenshot(phone, "phone-map-legend")
     legend.locator("summary").tap()
 
@@ -136,3 +136,35 @@ def test_the_print_map_renders_to_one_landscape_page(live_server, laptop):
         assert "Trụ sở làm việc Bộ Công an tại số 44 Yết Kiêu" in text and "Ngày in" in text and "Tỷ lệ 1:" in text
         subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", str(pdf), str(ARTIFACTS / f"map-print-{paper}")],
                        check=True)
+
+
+#: (risk, fill colour) of every parcel Leaflet holds.
+DRAWN_RISK = """() => {
+  const out = [];
+  window.clearanceMap.parcels.eachLayer((layer) => out.push([layer.feature.properties.risk, layer.options.fillColor]));
+  return out;
+}"""
+
+
+def test_the_map_turns_to_risk_colours_and_back(live_server, laptop):
+    drawn = open_map(laptop, live_server)
+    assert laptop.locator("#map-legend [data-legend='risk']").is_hidden()
+    laptop.get_by_label("Nguy cơ điểm nóng").check()
+    laptop.wait_for_selector("body[data-map-draws='2']")
+    risks = laptop.evaluate(DRAWN_RISK)
+    assert len(risks) == len(drawn)
+    for risk, colour in risks:
+        assert colour == RISK_COLOURS[risk], risk
+    assert {risk for risk, _colour in risks} <= set(RISK_COLOURS)
+    assert laptop.locator("#map-legend [data-legend='risk']").is_visible()
+    assert laptop.locator("#map-legend [data-legend='status']").is_hidden()
+    assert "colour=risk" in laptop.url
+    assert "colour=risk" in laptop.locator("a[data-print-link]").first.get_attribute("href")
+    legend_total = laptop.locator("#map-legend [data-legend='risk'] tfoot td.num").first.inner_text()
+    assert int(legend_total) == len(drawn)  # the whole project is in view
+    screenshot(laptop, "laptop-map-risk")
+    laptop.get_by_label("Tiến độ").check()
+    laptop.wait_for_selector("body[data-map-draws='3']")
+    for status, colour, _id, _no in laptop.evaluate(DRAWN):
+        assert colour == STATUS_COLOURS[status]
+    assert "colour=risk" not in laptop.url
