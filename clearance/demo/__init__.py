@@ -3,7 +3,8 @@
 Loads Hà Nội and three of its 2025 wards with their OSM boundaries and former names, two
 clearance teams and their users, the 2026 draft land prices, and two Ministry of Public Security
 projects (44 Yết Kiêu, 30 Trần Bình Trọng) with parcels laid out on the real streets, invented
-households and organisations, and their cases.
+households and organisations, and their cases; then the dialogue log, offers, payments,
+complaints and a team lead's ruling (``clearance.demo.dialogue``).
 
 Safe to run again: every record is looked up by its natural key first and left as it is when
 present (a user's password is never reset), and the invented values come from fixed seeds.
@@ -20,6 +21,7 @@ import sqlalchemy as sa
 from flask import current_app
 from geoalchemy2.shape import from_shape
 
+from clearance.demo.dialogue import load_dialogue
 from clearance.demo.facts import (
     CUA_NAM,
     DEMO_MARK,
@@ -77,6 +79,14 @@ KINDS = (
     ("cases", "Hồ sơ"),
     ("holdings", "Thửa trong hồ sơ"),
 )
+#: The dialogue log and the money: records written (ghi), not created.
+RECORDED = (
+    ("meetings", "Cuộc gặp, đối thoại"),
+    ("offers", "Phiên bản giá trị đề nghị"),
+    ("payments", "Khoản chi trả"),
+    ("grievances", "Khiếu nại, kiến nghị"),
+    ("rulings", "Xác định của trưởng nhóm"),
+)
 
 
 @dataclass
@@ -97,6 +107,8 @@ class Tally:
         lines = [head]
         for kind, label in KINDS:
             lines.append(f"- {label}: tạo mới {self.created[kind]}, đã có {self.present[kind]}")
+        for kind, label in RECORDED:
+            lines.append(f"- {label}: ghi mới {self.created[kind]}, đã có {self.present[kind]}")
         usernames = ", ".join(user.username for user in USERS)
         lines.append(f"Tài khoản mẫu: {usernames} (mật khẩu: giá trị DEMO_PASSWORD trong cấu hình).")
         lines.append(
@@ -120,6 +132,7 @@ def load_demo() -> str:
         plan = plan_site(fact, inventor)
         _project(fact, plan, wards, tally)
     db.session.flush()
+    load_dialogue(tally)
     return tally.report()
 
 

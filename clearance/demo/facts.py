@@ -15,6 +15,10 @@ from clearance.workflow.statuses import CaseStatus, Role
 #: Marks every invented figure or document the user may read.
 DEMO_MARK = "(dữ liệu mẫu)"
 
+#: "Today" in the demo's story: nothing in it happens later, and what was due before it and not
+#: done is overdue (a commitment, a complaint's deadline).
+DEMO_TODAY = date(2026, 11, 29)
+
 # --- Administrative units ---------------------------------------------------------------------
 
 PROVINCE_CODE = "01"
