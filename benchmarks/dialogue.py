@@ -151,6 +151,11 @@ def add_dialogue(project_id: int, seed: int = 11) -> dict[str, int]:
         _insert(model.__table__, rows)
     if db.engine.dialect.name == "postgresql":
         db.session.execute(sa.text("SELECT setval(pg_get_serial_sequence('meeting', 'id'), (SELECT max(id) FROM meeting))"))
+    # Bulk rows bypass the meetings service: build the per-case summaries it would have kept.
+    from clearance.models import Project
+    from clearance.services.meetings import refresh_project_dialogue
+
+    refresh_project_dialogue(db.session.get(Project, project_id))
     db.session.commit()
     return {"cases": len(case_ids), "meetings": len(meetings), "households at meetings": len(households),
             "concerns": len(concerns), "commitments": len(commitments), "offers": len(offers),

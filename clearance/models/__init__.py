@@ -7,6 +7,8 @@ from clearance.models.case import Case, CaseParcel
 from clearance.models.grievance import Grievance
 from clearance.models.imports import ParcelImport
 from clearance.models.meeting import (
+    CaseDialogue,
+    CaseDialogueMonth,
     Commitment,
     Concern,
     Meeting,
@@ -29,6 +31,8 @@ __all__ = [
     "AuditEntry",
     "Case",
     "CaseEvent",
+    "CaseDialogue",
+    "CaseDialogueMonth",
     "CaseParcel",
     "Commitment",
     "CompensationOffer",

@@ -211,3 +211,39 @@ class MeetingRevision(Base):
         sa.UniqueConstraint("meeting_id", "number"),
         sa.CheckConstraint("number = 1 OR length(reason) > 0", name="amendment_has_reason"),
     )
+
+
+class CaseDialogue(Base):
+    """Where each case stands in the dialogue (tóm tắt đối thoại), kept up to date by
+    ``clearance.services.meetings.refresh_dialogue`` whenever its minutes are recorded or amended,
+    so the dashboard, the to-do page and the hotspot list read one row per case instead of every
+    meeting ever held."""
+
+    __tablename__ = "case_dialogue"
+
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("clearance_case.id", ondelete="CASCADE"), primary_key=True)
+    meetings: Mapped[int]
+    last_meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"))
+    last_met_at: Mapped[datetime] = mapped_column(Timestamp)
+    #: Ý kiến của hộ at its latest meeting.
+    position: Mapped[Position] = mapped_column(enum_column(Position, "dialogue_position"))
+    #: The latest demand the household stated (at that meeting or an earlier one).
+    demand: Mapped[int | None] = mapped_column(sa.BigInteger)
+    #: Consecutive latest meetings without progress (see services.hotspots).
+    stalled: Mapped[int] = mapped_column(default=0)
+    refused_inventory_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    first_consultation_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    last_dialogue_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class CaseDialogueMonth(Base):
+    """A case's position at the end of each month in which it was met, and its demand by then:
+    what the project's chart over time adds up. Kept with ``CaseDialogue``."""
+
+    __tablename__ = "case_dialogue_month"
+
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("clearance_case.id", ondelete="CASCADE"), primary_key=True)
+    #: The first day of the month (Hanoi time).
+    month: Mapped[date] = mapped_column(primary_key=True)
+    position: Mapped[Position] = mapped_column(enum_column(Position, "month_position"))
+    demand: Mapped[int | None] = mapped_column(sa.BigInteger)

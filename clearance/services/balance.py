@@ -3,7 +3,8 @@ current offer, the household's stated demand and what has been paid, with the ga
 and offer, and where the household stood at its latest meeting.
 
 ``case_balances`` computes them for a whole project (or some of its cases) in a fixed number of
-queries, whatever the number of cases, meetings or offers: the case page, the project dashboard
+queries, whatever the number of cases, meetings or offers (meetings are read from their per-case
+summary, ``case_dialogue``): the case page, the project dashboard
 and the hotspot scoring all read from it.
 """
 
@@ -17,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 
 from clearance.extensions import db
-from clearance.models import Case, CaseParcel, CompensationOffer, Meeting, MeetingCase, Parcel, Payment, Project
+from clearance.models import Case, CaseDialogue, CaseParcel, CompensationOffer, Parcel, Payment, Project
 from clearance.workflow.statuses import CaseStatus, Position
 
 
@@ -62,7 +63,7 @@ class CaseBalance:
 
 
 def case_balances(project: Project, case_ids: Iterable[int] | None = None) -> dict[int, CaseBalance]:
-    """Balances of the project's cases (all, or ``case_ids``), in five queries."""
+    """Balances of the project's cases (all, or ``case_ids``), in four queries."""
     ids = None if case_ids is None else list(case_ids)
 
     def scoped(column: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
@@ -116,37 +117,13 @@ def case_balances(project: Project, case_ids: Iterable[int] | None = None) -> di
         if case_id in balances:
             balances[case_id].paid = int(paid)
 
-    # The latest meeting of each case, and the latest demand it stated (which may be older).
-    attended = (
-        sa.select(
-            MeetingCase.case_id, MeetingCase.position, MeetingCase.demand, Meeting.held_at,
-            sa.func.row_number()
-            .over(partition_by=MeetingCase.case_id, order_by=(Meeting.held_at.desc(), Meeting.id.desc()))
-            .label("newest"),
-            sa.func.count().over(partition_by=MeetingCase.case_id).label("meetings"),
-        )
-        .join(Meeting, Meeting.id == MeetingCase.meeting_id)
-        .where(Meeting.project_id == project.id, scoped(MeetingCase.case_id))
-        .subquery()
-    )
-    for case_id, position, held_at, meetings in db.session.execute(
-        sa.select(attended.c.case_id, attended.c.position, attended.c.held_at, attended.c.meetings).where(attended.c.newest == 1)
+    # Where each case stands in the dialogue: its summary row, kept by the meetings service.
+    for case_id, position, held_at, meetings, demand in db.session.execute(
+        sa.select(CaseDialogue.case_id, CaseDialogue.position, CaseDialogue.last_met_at, CaseDialogue.meetings, CaseDialogue.demand)
+        .where(CaseDialogue.case_id.in_(in_project), scoped(CaseDialogue.case_id))
     ):
         if case_id in balances:
             balance = balances[case_id]
             balance.position, balance.last_met_at, balance.meetings = Position(position), held_at, meetings
-    stated = (
-        sa.select(
-            MeetingCase.case_id, MeetingCase.demand,
-            sa.func.row_number()
-            .over(partition_by=MeetingCase.case_id, order_by=(Meeting.held_at.desc(), Meeting.id.desc()))
-            .label("newest"),
-        )
-        .join(Meeting, Meeting.id == MeetingCase.meeting_id)
-        .where(Meeting.project_id == project.id, MeetingCase.demand.is_not(None), scoped(MeetingCase.case_id))
-        .subquery()
-    )
-    for case_id, demand in db.session.execute(sa.select(stated.c.case_id, stated.c.demand).where(stated.c.newest == 1)):
-        if case_id in balances:
-            balances[case_id].demand = int(demand)
+            balance.demand = None if demand is None else int(demand)
     return balances

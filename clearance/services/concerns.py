@@ -132,15 +132,21 @@ def concerns_summary(project: Project, today: date, months: int = 6) -> Concerns
         ).all()
     )
     trend = {month: TrendMonth(month) for month in months_between(first, this_month)}
-    # Only the window's rows are read: its months are cut in Hanoi time, in Python.
-    for category, held_at in db.session.execute(
-        sa.select(Concern.category, Meeting.held_at)
+    # Counted in the database by month: each month's end is a Hanoi midnight, so a meeting falls in
+    # the first month whose end is after it (a CASE over the window's few boundaries).
+    month_list = list(trend)
+    bucket = sa.case(
+        *((Meeting.held_at < local_midnight(next_month(month)), index) for index, month in enumerate(month_list)),
+        else_=len(month_list),
+    ).label("bucket")
+    for category, index, count in db.session.execute(
+        sa.select(Concern.category, bucket, sa.func.count())
         .join(Meeting, Meeting.id == Concern.meeting_id)
         .where(in_project, Meeting.held_at >= local_midnight(first), Meeting.held_at < local_midnight(next_month(this_month)))
+        .group_by(Concern.category, bucket)
     ):
-        month = month_start(held_at.astimezone(LOCAL_TZ).date())
-        if month in trend:
-            trend[month].counts[ConcernCategory(category)] += 1
+        if 0 <= index < len(month_list):
+            trend[month_list[index]].counts[ConcernCategory(category)] += count
     categories = [
         CategoryCount(category, all_time.get(category, 0), trend[this_month].counts[category]) for category in ConcernCategory
     ]

@@ -27,11 +27,11 @@ from clearance.extensions import db
 from clearance.formatting import LOCAL_TZ
 from clearance.models import (
     Case,
+    CaseDialogue,
     CaseEvent,
     Commitment,
     Grievance,
     Meeting,
-    MeetingCase,
     Party,
     ProcedureStep,
     Project,
@@ -40,7 +40,7 @@ from clearance.models import (
 )
 from clearance.services.scope import projects_query
 from clearance.workflow.calendar import add_period
-from clearance.workflow.statuses import PROGRESS_ORDER, CommitmentStatus, GrievanceStatus, MeetingKind, Position
+from clearance.workflow.statuses import PROGRESS_ORDER, CommitmentStatus, GrievanceStatus, Position
 from clearance.workflow.statuses import CaseStatus as S
 
 #: Items due within this many days are listed as coming up.
@@ -206,42 +206,20 @@ def _dialogue_windows(
     query; see the module's doc for which cases)."""
     if step is None or not step.period_days:
         return []
-    in_visible = Meeting.project_id.in_(visible)
-    held = (
-        sa.select(
-            MeetingCase.case_id,
-            sa.func.min(sa.case((Meeting.kind == MeetingKind.CONSULTATION, Meeting.held_at))).label("consulted"),
-            sa.func.max(sa.case((Meeting.kind == MeetingKind.DIALOGUE, Meeting.held_at))).label("dialogue"),
-        )
-        .join(Meeting, Meeting.id == MeetingCase.meeting_id)
-        .where(in_visible)
-        .group_by(MeetingCase.case_id)
-        .subquery()
-    )
-    latest = (
-        sa.select(
-            MeetingCase.case_id, MeetingCase.position,
-            sa.func.row_number()
-            .over(partition_by=MeetingCase.case_id, order_by=(Meeting.held_at.desc(), Meeting.id.desc()))
-            .label("newest"),
-        )
-        .join(Meeting, Meeting.id == MeetingCase.meeting_id)
-        .where(in_visible)
-        .subquery()
-    )
+    # Each case's first consultation, latest dialogue and latest position: its dialogue summary.
+    summary = CaseDialogue
     rows = db.session.execute(
         sa.select(
             Case.id, Case.code, Case.status, Project.code.label("project_code"), Party.name,
-            held.c.consulted, held.c.dialogue, latest.c.position,
+            summary.first_consultation_at.label("consulted"), summary.position,
         )
         .join(Project, Case.project_id == Project.id)
         .join(Party, Case.party_id == Party.id)
-        .join(held, held.c.case_id == Case.id)
-        .join(latest, sa.and_(latest.c.case_id == Case.id, latest.c.newest == 1))
+        .join(summary, summary.case_id == Case.id)
         .where(
-            Case.project_id.in_(visible), Case.status.in_(BEFORE_APPROVAL), held.c.consulted.is_not(None),
-            latest.c.position != Position.AGREES,
-            sa.or_(held.c.dialogue.is_(None), held.c.dialogue < held.c.consulted),
+            Case.project_id.in_(visible), Case.status.in_(BEFORE_APPROVAL), summary.first_consultation_at.is_not(None),
+            summary.position != Position.AGREES,
+            sa.or_(summary.last_dialogue_at.is_(None), summary.last_dialogue_at < summary.first_consultation_at),
         )
     ).all()
     items = []

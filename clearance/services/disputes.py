@@ -26,6 +26,7 @@ from clearance.extensions import db
 from clearance.formatting import LOCAL_TZ, vndate
 from clearance.models import (
     Case,
+    CaseDialogue,
     CaseEvent,
     Commitment,
     Concern,
@@ -332,22 +333,15 @@ def disputes(
 
     # 1. The kind of each case's latest meeting and whether the household refused the inventory
     #    there (same order as case_balances: newest first, then the last recorded).
-    ranked = (
-        sa.select(
-            MeetingCase.case_id, MeetingCase.refused_inventory, Meeting.id.label("meeting_id"), Meeting.kind, Meeting.held_at,
-            sa.func.row_number()
-            .over(partition_by=MeetingCase.case_id, order_by=(Meeting.held_at.desc(), Meeting.id.desc()))
-            .label("newest"),
-        )
-        .join(Meeting, Meeting.id == MeetingCase.meeting_id)
-        .where(Meeting.project_id == project.id, scoped(MeetingCase.case_id))
-        .subquery()
-    )
     latest_kind = {
         row.case_id: (row.meeting_id, MeetingKind(row.kind), row.held_at, bool(row.refused_inventory))
         for row in db.session.execute(
-            sa.select(ranked.c.case_id, ranked.c.meeting_id, ranked.c.kind, ranked.c.held_at, ranked.c.refused_inventory)
-            .where(ranked.c.newest == 1)
+            sa.select(
+                CaseDialogue.case_id, Meeting.id.label("meeting_id"), Meeting.kind, Meeting.held_at, MeetingCase.refused_inventory,
+            )
+            .join(Meeting, Meeting.id == CaseDialogue.last_meeting_id)
+            .join(MeetingCase, sa.and_(MeetingCase.meeting_id == Meeting.id, MeetingCase.case_id == CaseDialogue.case_id))
+            .where(Meeting.project_id == project.id, scoped(CaseDialogue.case_id))
         )
     }
 

@@ -12,7 +12,7 @@ The module is in two parts:
 * ``score_case`` is pure: the facts of one case, the factor rows, today and the cut-offs in; the
   score, level and reasons out. No database, so every rule is tested on its own.
 * ``project_hotspots`` / ``risk_levels`` gather the facts of all the cases of a project in a fixed
-  number of queries (ten, whatever the number of cases or meetings) and score them.
+  number of queries (nine, whatever the number of cases or meetings) and score them.
 
 What each factor means, precisely (a factor whose weight is 0 is switched off):
 
@@ -64,7 +64,7 @@ from flask_babel import gettext as _
 
 from clearance.extensions import db
 from clearance.formatting import LOCAL_TZ, money, percent, vndate
-from clearance.models import Case, CaseEvent, Commitment, Grievance, Meeting, MeetingCase, Party, Project, RiskFactor
+from clearance.models import Case, CaseDialogue, CaseEvent, Commitment, Grievance, Party, Project, RiskFactor
 from clearance.services.balance import case_balances
 from clearance.services.errors import FieldError
 from clearance.workflow.risk import RISK_FACTORS
@@ -127,6 +127,10 @@ class CaseFacts:
     demand: int | None = None
     #: The household's position at each of its meetings, oldest first.
     positions: Sequence[Position] = ()
+    #: When only the summary is known (``case_dialogue``): the run of meetings without progress
+    #: and the latest position, instead of every position.
+    stalled_run: int | None = None
+    latest_position: Position | None = None
     #: Day of the latest meeting (Hanoi time); None if never met.
     last_met_on: date | None = None
     #: For a case never met: the day "no contact" counts from, and what that day is
@@ -203,11 +207,11 @@ def _reason_text(code: str, facts: CaseFacts, threshold: int, today: date) -> st
         return _("Hộ đề nghị %(demand)s, cao hơn giá trị bồi thường %(gap)s %% (ngưỡng %(threshold)s %%)",
                  demand=money(facts.demand), gap=percent(gap), threshold=threshold)
     if code == "stalled":
-        run = meetings_without_progress(facts.positions)
+        run = meetings_without_progress(facts.positions) if facts.stalled_run is None else facts.stalled_run
         if run < threshold:
             return None
         return _("%(n)s cuộc gặp liên tiếp không tiến triển (ý kiến gần nhất: %(position)s)",
-                 n=run, position=label(facts.positions[-1]).lower())
+                 n=run, position=label(facts.latest_position or facts.positions[-1]).lower())
     if code == "no_contact":
         if facts.last_met_on is not None:
             days = (today - facts.last_met_on).days
@@ -312,7 +316,7 @@ def risk_factors() -> list[RiskFactor]:
 
 def _case_facts(project: Project, case_ids: Iterable[int] | None) -> dict[int, tuple[str, str, CaseFacts]]:
     """{case id: (case code, household name, facts)} for the project's cases (all, or
-    ``case_ids``), in nine queries: five of ``case_balances`` and four here."""
+    ``case_ids``), in eight queries: four of ``case_balances`` and four here."""
     ids = None if case_ids is None else list(case_ids)
 
     def scoped(column: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
@@ -335,17 +339,15 @@ def _case_facts(project: Project, case_ids: Iterable[int] | None) -> dict[int, t
         .where(Case.project_id == project.id, scoped(Case.id))
     ).all()
 
-    positions: dict[int, list[Position]] = defaultdict(list)
-    refused: dict[int, date] = {}
-    for case_id, held_at, position, refused_inventory in db.session.execute(
-        sa.select(MeetingCase.case_id, Meeting.held_at, MeetingCase.position, MeetingCase.refused_inventory)
-        .join(Meeting, Meeting.id == MeetingCase.meeting_id)
-        .where(Meeting.project_id == project.id, scoped(MeetingCase.case_id))
-        .order_by(MeetingCase.case_id, Meeting.held_at, Meeting.id)
-    ):
-        positions[case_id].append(Position(position))
-        if refused_inventory:
-            refused[case_id] = _local_day(held_at)  # rows come oldest first: the latest stays
+    # The run without progress and the latest refusal come from each case's dialogue summary.
+    summary = {
+        case_id: (stalled, refused_at)
+        for case_id, stalled, refused_at in db.session.execute(
+            sa.select(CaseDialogue.case_id, CaseDialogue.stalled, CaseDialogue.refused_inventory_at)
+            .join(Case, Case.id == CaseDialogue.case_id)
+            .where(Case.project_id == project.id, scoped(CaseDialogue.case_id))
+        )
+    }
 
     commitments: dict[int, list[date]] = defaultdict(list)
     for case_id, due_on in db.session.execute(
@@ -376,14 +378,15 @@ def _case_facts(project: Project, case_ids: Iterable[int] | None) -> dict[int, t
             status=CaseStatus(row.status),
             offer=balance.offer if balance else None,
             demand=balance.demand if balance else None,
-            positions=tuple(positions.get(row.id, ())),
+            stalled_run=summary[row.id][0] if row.id in summary else 0,
+            latest_position=balance.position if balance else None,
             last_met_on=_local_day(balance.last_met_at) if balance and balance.last_met_at else None,
             contact_since=since,
             contact_since_kind=kind,
             open_commitments_due=tuple(commitments.get(row.id, ())),
             open_complaints_filed=tuple(complaints.get(row.id, ())),
             vulnerable=tuple(flag for flag in VULNERABLE_FLAGS if getattr(row, flag)),
-            refused_inventory_on=refused.get(row.id),
+            refused_inventory_on=_local_day(summary[row.id][1]) if row.id in summary and summary[row.id][1] else None,
         )
         result[row.id] = (row.code, row.name, facts)
     return result
@@ -398,7 +401,7 @@ def project_hotspots(
     factors: Sequence[FactorRow] | None = None, medium_score: int | None = None, high_score: int | None = None,
 ) -> list[Hotspot]:
     """Every case of the project (or ``case_ids``) scored, highest score first, then by case
-    code. Ten queries whatever the number of cases and meetings (one for the factors unless they
+    code. Nine queries whatever the number of cases and meetings (one for the factors unless they
     are given). The cut-offs default to the settings ``RISK_MEDIUM_SCORE`` / ``RISK_HIGH_SCORE``."""
     medium, high = _cut_offs(medium_score, high_score)
     # Plain copies: scoring thousands of cases reads each row's fields thousands of times.

@@ -25,6 +25,8 @@ from clearance.extensions import db
 from clearance.formatting import LOCAL_TZ
 from clearance.models import (
     Case,
+    CaseDialogue,
+    CaseDialogueMonth,
     Commitment,
     Concern,
     Meeting,
@@ -185,6 +187,7 @@ def record_meeting(project: Project, values: dict[str, Any], user: User | None, 
         db.session.add(_new_commitment(meeting, commitment))
     db.session.flush()
     _write_revision(meeting, user, reason="")
+    refresh_dialogue([h.case_id for h in meeting.households])
     return meeting
 
 
@@ -214,6 +217,7 @@ def amend_meeting(
     project = db.session.get(Project, meeting.project_id)
     assert project is not None
     _checked(project, values, now)
+    attended_before = [h.case_id for h in meeting.households]
     _fill(meeting, values)
     kept: set[int] = set()
     existing = {c.id: c for c in meeting.commitments}
@@ -235,6 +239,7 @@ def amend_meeting(
     db.session.flush()
     db.session.expire(meeting, ["commitments"])
     _write_revision(meeting, user, reason=reason.strip())
+    refresh_dialogue(attended_before + [h.case_id for h in meeting.households])
     return meeting
 
 
@@ -288,6 +293,77 @@ def snapshot(meeting: Meeting) -> dict[str, Any]:
             for c in meeting.commitments
         ],
     }
+
+
+# --- the per-case summary ---------------------------------------------------------------------
+
+
+def refresh_dialogue(case_ids: list[int]) -> None:
+    """Recompute ``case_dialogue`` and ``case_dialogue_month`` for these cases from all their
+    meetings (one read, two deletes, two inserts). Called whenever minutes are recorded or
+    amended; ``flask meetings refresh`` rebuilds every case after a bulk load."""
+    from clearance.services.hotspots import meetings_without_progress
+
+    ids = sorted(set(case_ids))
+    if not ids:
+        return
+    rows = db.session.execute(
+        sa.select(
+            MeetingCase.case_id, Meeting.id, Meeting.kind, Meeting.held_at, MeetingCase.position, MeetingCase.demand,
+            MeetingCase.refused_inventory,
+        )
+        .join(Meeting, Meeting.id == MeetingCase.meeting_id)
+        .where(MeetingCase.case_id.in_(ids))
+        .order_by(MeetingCase.case_id, Meeting.held_at, Meeting.id)
+    ).all()
+    summaries: list[dict[str, Any]] = []
+    months: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    positions: list[Position] = []
+    month_rows: dict[date, dict[str, Any]] = {}
+
+    def close() -> None:
+        if current is not None:
+            current["stalled"] = meetings_without_progress(positions)
+            summaries.append(current)
+            months.extend(month_rows.values())
+
+    for case_id, meeting_id, kind, held_at, position, demand, refused in rows:
+        if current is None or current["case_id"] != case_id:
+            close()
+            current = {
+                "case_id": case_id, "meetings": 0, "demand": None, "refused_inventory_at": None,
+                "first_consultation_at": None, "last_dialogue_at": None,
+            }
+            positions, month_rows = [], {}
+        position = Position(position)
+        positions.append(position)
+        current.update(meetings=current["meetings"] + 1, last_meeting_id=meeting_id, last_met_at=held_at, position=position)
+        if demand is not None:
+            current["demand"] = demand
+        if refused:
+            current["refused_inventory_at"] = held_at
+        if kind == MeetingKind.CONSULTATION and current["first_consultation_at"] is None:
+            current["first_consultation_at"] = held_at
+        if kind == MeetingKind.DIALOGUE:
+            current["last_dialogue_at"] = held_at
+        month = held_at.astimezone(LOCAL_TZ).date().replace(day=1)
+        month_rows[month] = {"case_id": case_id, "month": month, "position": position, "demand": current["demand"]}
+    close()
+    for model in (CaseDialogue, CaseDialogueMonth):
+        db.session.execute(sa.delete(model).where(model.case_id.in_(ids)))
+    if summaries:
+        db.session.execute(sa.insert(CaseDialogue), summaries)
+    if months:
+        db.session.execute(sa.insert(CaseDialogueMonth), months)
+
+
+def refresh_project_dialogue(project: Project) -> int:
+    """Rebuild the summaries of every case of the project; returns the number of cases."""
+    ids = list(db.session.scalars(sa.select(Case.id).where(Case.project_id == project.id)))
+    for start in range(0, len(ids), 500):
+        refresh_dialogue(ids[start : start + 500])
+    return len(ids)
 
 
 # --- commitments --------------------------------------------------------------------------

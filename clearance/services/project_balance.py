@@ -17,8 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 
 from clearance.extensions import db
-from clearance.formatting import LOCAL_TZ
-from clearance.models import Case, CompensationOffer, Meeting, MeetingCase, Payment, Project
+from clearance.models import Case, CaseDialogueMonth, CompensationOffer, Payment, Project
 from clearance.services.balance import case_balances
 from clearance.services.dashboard import Dashboard, project_dashboard
 from clearance.workflow.statuses import Position
@@ -183,17 +182,28 @@ def monthly_series(project: Project, today: date, case_count: int | None = None)
         .where(CompensationOffer.case_id.in_(in_project))
         .order_by(CompensationOffer.offered_on, CompensationOffer.number)
     ).all()
-    attended = db.session.execute(
-        sa.select(Meeting.held_at, MeetingCase.case_id, MeetingCase.position, MeetingCase.demand)
-        .join(Meeting, Meeting.id == MeetingCase.meeting_id)
-        .where(Meeting.project_id == project.id)
-        .order_by(Meeting.held_at, Meeting.id)
-    ).all()
+    # Each case's position at the end of each month it was met, and its demand by then (the
+    # per-case monthly summary the meetings service keeps): one row per case and month, not per
+    # meeting.
+    # Months and positions come back as the database gives them (SQLite: text) and are parsed
+    # once per distinct value: there are thousands of rows but only a few months.
+    attended = db.session.connection().execute(
+        sa.select(
+            sa.type_coerce(CaseDialogueMonth.month, sa.String), CaseDialogueMonth.case_id,
+            sa.type_coerce(CaseDialogueMonth.position, sa.String), CaseDialogueMonth.demand,
+        )
+        .where(CaseDialogueMonth.case_id.in_(in_project))
+        .order_by(CaseDialogueMonth.month, CaseDialogueMonth.case_id)
+    ).fetchall()
     payments = db.session.execute(
         sa.select(Payment.paid_on, Payment.amount).where(Payment.case_id.in_(in_project)).order_by(Payment.paid_on)
     ).all()
-    # Meetings are dated in Hanoi time: a meeting at 06:00 on the 1st belongs to that month.
-    meetings = [(held_at.astimezone(LOCAL_TZ).date(), case_id, position, demand) for held_at, case_id, position, demand in attended]
+    # A month's row holds as of its end (months are in Hanoi time); the current month's as of today.
+    month_ends: dict[object, date] = {}
+    for raw in {row[0] for row in attended}:
+        month = raw if isinstance(raw, date) else date.fromisoformat(str(raw)[:10])
+        month_ends[raw] = min(next_month(month) - timedelta(days=1), today)
+    meetings = [(month_ends[raw], case_id, position, demand) for raw, case_id, position, demand in attended]
     firsts = [rows[0][0] for rows in (offers, meetings, payments) if rows]
     if not firsts:
         return []
@@ -203,7 +213,8 @@ def monthly_series(project: Project, today: date, case_count: int | None = None)
     series: list[MonthPoint] = []
     offer_in_force: dict[int, tuple[int, int]] = {}  # case → (version number, amount)
     demand_of: dict[int, int] = {}
-    position_of: dict[int, Position] = {}
+    position_of: dict[int, str] = {}
+    tally = {position.value: 0 for position in Position}
     offered = demanded = paid = 0
     o = m = p = 0
     for month in months_between(start, end):
@@ -218,7 +229,11 @@ def monthly_series(project: Project, today: date, case_count: int | None = None)
             o += 1
         while m < len(meetings) and meetings[m][0] <= as_of:
             _day, case_id, position, demand = meetings[m]
-            position_of[case_id] = Position(position)
+            before = position_of.get(case_id)
+            if before is not None:
+                tally[before] -= 1
+            tally[position] += 1
+            position_of[case_id] = position
             if demand is not None:
                 demanded += demand - demand_of.get(case_id, 0)
                 demand_of[case_id] = demand
@@ -226,8 +241,6 @@ def monthly_series(project: Project, today: date, case_count: int | None = None)
         while p < len(payments) and payments[p][0] <= as_of:
             paid += payments[p][1]
             p += 1
-        counts = PositionCounts(not_met=max(case_count - len(position_of), 0))
-        for position in position_of.values():
-            counts.add(position)
+        counts = PositionCounts(not_met=max(case_count - len(position_of), 0), **tally)
         series.append(MonthPoint(month, as_of, offered, demanded, paid, counts))
     return series

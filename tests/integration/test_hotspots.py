@@ -146,6 +146,6 @@ def test_scoring_a_project_costs_the_same_queries_with_few_or_many_cases_and_mee
     db.session.flush()
     with counting_queries() as many:
         ranked = hotspots.project_hotspots(project, TODAY)
-    assert len(many) == len(few) == 10
+    assert len(many) == len(few) == 9
     assert len(ranked) == 16
     assert sum(1 for h in ranked if h.level == RiskLevel.HIGH) == 13

@@ -212,3 +212,34 @@ def test_a_signed_scan_is_stored_by_content_and_wrong_files_are_refused(world, d
         app.config["ATTACHMENT_MAX_MB"] = 15
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MeetingAttachment)) == 2
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MeetingRevision)) == 1
+
+
+def test_each_case_summary_follows_recorded_and_amended_minutes(world, db):
+    from clearance.models import CaseDialogue, CaseDialogueMonth
+
+    a, b = world["cases"]
+    first = meetings.record_meeting(world["project"], minutes(world, kind="consultation", commitments=[]), world["officer"], NOW)
+    meetings.record_meeting(
+        world["project"],
+        minutes(world, kind="dialogue", held_at=datetime(2026, 10, 5, 2, 0, tzinfo=UTC), commitments=[],
+                households=[{"case_id": a.id, "position": "disagrees", "demand": 6_000_000_000}]),
+        world["officer"], NOW,
+    )
+    summary = db.session.get(CaseDialogue, a.id)
+    # The October dialogue came before the November consultation: the consultation is the latest.
+    assert (summary.meetings, summary.position, summary.demand) == (2, Position.PARTLY, 5_000_000_000)
+    assert summary.last_meeting_id == first.id
+    assert summary.first_consultation_at == datetime(2026, 11, 20, 2, 30, tzinfo=UTC)
+    assert summary.last_dialogue_at == datetime(2026, 10, 5, 2, 0, tzinfo=UTC)
+
+    # Moving the consultation to household b takes it out of a's summary and into b's.
+    meetings.amend_meeting(first, minutes(world, kind="consultation", commitments=[],
+                                          households=[{"case_id": b.id, "position": "agrees"}],
+                                          concerns=[]), "Nhầm hộ", world["officer"], NOW)
+    db.session.expire_all()
+    summary = db.session.get(CaseDialogue, a.id)
+    assert (summary.meetings, summary.position, summary.demand) == (1, Position.DISAGREES, 6_000_000_000)
+    assert summary.first_consultation_at is None
+    assert db.session.get(CaseDialogue, b.id).position == Position.AGREES
+    months = db.session.scalars(sa.select(CaseDialogueMonth.month).where(CaseDialogueMonth.case_id == a.id)).all()
+    assert months == [date(2026, 10, 1)]
