@@ -60,12 +60,14 @@ from typing import Protocol
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from clearance.extensions import db
 from clearance.formatting import LOCAL_TZ, money, percent, vndate
 from clearance.models import Case, CaseDialogue, CaseEvent, Commitment, Grievance, Party, Project, RiskFactor
-from clearance.services.balance import case_balances
+from clearance.services.balance import CaseBalance, case_balances
 from clearance.services.errors import FieldError
 from clearance.workflow.risk import RISK_FACTORS
 from clearance.workflow.statuses import (
@@ -161,7 +163,8 @@ class Reason:
     code: str
     label: str
     points: int
-    text: str
+    #: The facts in words (lazily translated: str() it to read).
+    text: str | LazyString
 
 
 @dataclass(frozen=True)
@@ -198,57 +201,63 @@ def _threshold(factor: FactorRow) -> int:
     return int(value or 1)
 
 
+def _vulnerable_text(flags: list[str]) -> str:
+    text = "; ".join(_vulnerable_label(flag) for flag in flags)
+    return text[:1].upper() + text[1:]
+
+
 def _reason_text(code: str, facts: CaseFacts, threshold: int, today: date) -> str | None:
-    """The facts in words if factor ``code`` applies to the case, else None."""
+    """The facts in words if factor ``code`` applies to the case, else None. The words are lazy:
+    a project scores thousands of cases and most reasons are never shown, so they are put into
+    words (translated, formatted) only when a page or the API reads them."""
     if code == "gap":
         gap = facts.gap_percent
         if gap is None or gap < threshold:
             return None
-        return _("Hộ đề nghị %(demand)s, cao hơn giá trị bồi thường %(gap)s %% (ngưỡng %(threshold)s %%)",
+        return _l("Hộ đề nghị %(demand)s, cao hơn giá trị bồi thường %(gap)s %% (ngưỡng %(threshold)s %%)",
                  demand=money(facts.demand), gap=percent(gap), threshold=threshold)
     if code == "stalled":
         run = meetings_without_progress(facts.positions) if facts.stalled_run is None else facts.stalled_run
         if run < threshold:
             return None
-        return _("%(n)s cuộc gặp liên tiếp không tiến triển (ý kiến gần nhất: %(position)s)",
-                 n=run, position=label(facts.latest_position or facts.positions[-1]).lower())
+        return _l("%(n)s cuộc gặp liên tiếp không tiến triển (ý kiến gần nhất: %(position)s)",
+                 n=run, position=LazyString(lambda: label(facts.latest_position or facts.positions[-1]).lower()))
     if code == "no_contact":
         if facts.last_met_on is not None:
             days = (today - facts.last_met_on).days
             if days < threshold:
                 return None
-            return _("%(n)s ngày chưa gặp hộ (lần gặp gần nhất %(day)s)", n=days, day=vndate(facts.last_met_on))
+            return _l("%(n)s ngày chưa gặp hộ (lần gặp gần nhất %(day)s)", n=days, day=vndate(facts.last_met_on))
         if facts.contact_since is None:
             return None
         days = (today - facts.contact_since).days
         if days < threshold:
             return None
         if facts.contact_since_kind == "notice":
-            return _("%(n)s ngày chưa gặp hộ (chưa gặp lần nào từ ngày thông báo thu hồi %(day)s)",
+            return _l("%(n)s ngày chưa gặp hộ (chưa gặp lần nào từ ngày thông báo thu hồi %(day)s)",
                      n=days, day=vndate(facts.contact_since))
-        return _("%(n)s ngày chưa gặp hộ (chưa gặp lần nào từ ngày lập hồ sơ %(day)s)", n=days, day=vndate(facts.contact_since))
+        return _l("%(n)s ngày chưa gặp hộ (chưa gặp lần nào từ ngày lập hồ sơ %(day)s)", n=days, day=vndate(facts.contact_since))
     if code == "overdue_commitments":
         overdue = sorted(due for due in facts.open_commitments_due if due < today)
         if len(overdue) < threshold:
             return None
-        return _("%(n)s cam kết quá hạn (hạn sớm nhất %(day)s)", n=len(overdue), day=vndate(overdue[0]))
+        return _l("%(n)s cam kết quá hạn (hạn sớm nhất %(day)s)", n=len(overdue), day=vndate(overdue[0]))
     if code == "complaint_pending":
         filed = sorted(facts.open_complaints_filed)
         if not filed:
             return None
         if len(filed) == 1:
-            return _("Khiếu nại nhận %(day)s chưa giải quyết", day=vndate(filed[0]))
-        return _("%(n)s khiếu nại chưa giải quyết (đơn đầu nhận %(day)s)", n=len(filed), day=vndate(filed[0]))
+            return _l("Khiếu nại nhận %(day)s chưa giải quyết", day=vndate(filed[0]))
+        return _l("%(n)s khiếu nại chưa giải quyết (đơn đầu nhận %(day)s)", n=len(filed), day=vndate(filed[0]))
     if code == "vulnerable":
         flags = [flag for flag in VULNERABLE_FLAGS if flag in facts.vulnerable]
         if not flags:
             return None
-        text = "; ".join(_vulnerable_label(flag) for flag in flags)
-        return text[:1].upper() + text[1:]
+        return LazyString(_vulnerable_text, flags)
     if code == "refused_inventory":
         if facts.refused_inventory_on is None or facts.status not in BEFORE_SURVEY:
             return None
-        return _("Hộ không hợp tác kiểm đếm (biên bản %(day)s)", day=vndate(facts.refused_inventory_on))
+        return _l("Hộ không hợp tác kiểm đếm (biên bản %(day)s)", day=vndate(facts.refused_inventory_on))
     return None  # a factor this version does not know: not scored
 
 
@@ -314,7 +323,9 @@ def risk_factors() -> list[RiskFactor]:
     return list(db.session.scalars(sa.select(RiskFactor).order_by(RiskFactor.position, RiskFactor.id)))
 
 
-def _case_facts(project: Project, case_ids: Iterable[int] | None) -> dict[int, tuple[str, str, CaseFacts]]:
+def _case_facts(
+    project: Project, case_ids: Iterable[int] | None, balances: dict[int, CaseBalance] | None = None,
+) -> dict[int, tuple[str, str, CaseFacts]]:
     """{case id: (case code, household name, facts)} for the project's cases (all, or
     ``case_ids``), in eight queries: four of ``case_balances`` and four here."""
     ids = None if case_ids is None else list(case_ids)
@@ -322,7 +333,8 @@ def _case_facts(project: Project, case_ids: Iterable[int] | None) -> dict[int, t
     def scoped(column: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
         return column.in_(ids) if ids is not None else sa.true()
 
-    balances = case_balances(project, ids)
+    if balances is None:
+        balances = case_balances(project, ids)
     notified = (
         sa.select(CaseEvent.case_id, sa.func.max(CaseEvent.occurred_on).label("day"))
         .where(CaseEvent.to_status == CaseStatus.NOTIFIED)
@@ -399,15 +411,17 @@ def _ranked(items: Iterable[Hotspot]) -> list[Hotspot]:
 def project_hotspots(
     project: Project, today: date, *, case_ids: Iterable[int] | None = None,
     factors: Sequence[FactorRow] | None = None, medium_score: int | None = None, high_score: int | None = None,
+    balances: dict[int, CaseBalance] | None = None,
 ) -> list[Hotspot]:
     """Every case of the project (or ``case_ids``) scored, highest score first, then by case
     code. Nine queries whatever the number of cases and meetings (one for the factors unless they
-    are given). The cut-offs default to the settings ``RISK_MEDIUM_SCORE`` / ``RISK_HIGH_SCORE``."""
+    are given). The cut-offs default to the settings ``RISK_MEDIUM_SCORE`` / ``RISK_HIGH_SCORE``;
+    ``balances`` (the project's ``case_balances``, when the caller has them) saves four queries."""
     medium, high = _cut_offs(medium_score, high_score)
     # Plain copies: scoring thousands of cases reads each row's fields thousands of times.
     rows = [_Factor(r.code, str(r.label), int(r.weight), r.threshold) for r in (risk_factors() if factors is None else factors)]
     hotspots = []
-    for case_id, (code, name, facts) in _case_facts(project, case_ids).items():
+    for case_id, (code, name, facts) in _case_facts(project, case_ids, balances).items():
         scored = score_case(facts, rows, today, medium, high)
         hotspots.append(Hotspot(case_id, code, name, facts.status, project.code, scored.score, scored.level, scored.reasons))
     return _ranked(hotspots)

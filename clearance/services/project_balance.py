@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from clearance.extensions import db
 from clearance.models import Case, CaseDialogueMonth, CompensationOffer, Payment, Project
-from clearance.services.balance import case_balances
+from clearance.services.balance import CaseBalance, case_balances
 from clearance.services.dashboard import Dashboard, project_dashboard
 from clearance.workflow.statuses import Position
 
@@ -125,13 +125,16 @@ class ProjectBalance:
         return max(values)
 
 
-def project_balance(project: Project, today: date, summary: Dashboard | None = None) -> ProjectBalance:
+def project_balance(
+    project: Project, today: date, summary: Dashboard | None = None, balances: dict[int, CaseBalance] | None = None,
+) -> ProjectBalance:
     """The project's balance of interests today, and its monthly series up to today's month.
 
     ``summary`` is the dashboard the caller already has (its areas are reused); without it the
     dashboard is read here. Eight queries besides the dashboard's, whatever the project's size."""
     summary = summary if summary is not None else project_dashboard(project)
-    balances = case_balances(project)
+    if balances is None:
+        balances = case_balances(project)
     positions = PositionCounts()
     offered = offered_cases = demanded = demanded_cases = offered_to_demanding = paid = 0
     for balance in balances.values():
@@ -168,9 +171,57 @@ def months_between(first: date, last: date) -> Iterator[date]:
         month = next_month(month)
 
 
+def _positions_by_month(in_project: sa.Select[tuple[int]], months: list[date]) -> dict[date, tuple[dict[str, int], int]]:
+    """{first day of month: ({position: cases}, sum of demands)} as things stood at each month's
+    end, in one query. Each case's monthly row (``case_dialogue_month``) stands from its month
+    until the case's next row: it adds its case to its position (and its demand to the sum) in
+    its month and takes them away in the month of the next row. The database sums those changes
+    by month and position — a few dozen rows whatever the number of cases and meetings — and the
+    running totals give each month end."""
+    if not months:
+        return {}
+    rows = CaseDialogueMonth
+    spans = (
+        sa.select(
+            rows.month, rows.position, sa.func.coalesce(rows.demand, 0).label("demand"),
+            sa.func.lead(rows.month).over(partition_by=rows.case_id, order_by=rows.month).label("until"),
+        )
+        .where(rows.case_id.in_(in_project))
+        .subquery()
+    )
+    starts = sa.select(
+        spans.c.month.label("month"), spans.c.position, sa.func.count().label("cases"), sa.func.sum(spans.c.demand).label("demand"),
+    ).group_by(spans.c.month, spans.c.position)
+    ends = (
+        sa.select(
+            spans.c.until.label("month"), spans.c.position, (-sa.func.count()).label("cases"),
+            (-sa.func.sum(spans.c.demand)).label("demand"),
+        )
+        .where(spans.c.until.is_not(None))
+        .group_by(spans.c.until, spans.c.position)
+    )
+    changes = sorted(
+        ((month if isinstance(month, date) else date.fromisoformat(str(month)[:10]), position, int(cases), int(demand))
+         for month, position, cases, demand in db.session.execute(sa.union_all(starts, ends))),
+        key=lambda change: change[0],
+    )
+    tally = {position.value: 0 for position in Position}
+    demanded = 0
+    result: dict[date, tuple[dict[str, int], int]] = {}
+    index = 0
+    for month in months:
+        while index < len(changes) and changes[index][0] <= month:
+            _month, position, cases, demand = changes[index]
+            tally[Position(position).value] += cases
+            demanded += demand
+            index += 1
+        result[month] = (dict(tally), demanded)
+    return result
+
+
 def monthly_series(project: Project, today: date, case_count: int | None = None) -> list[MonthPoint]:
     """The balance at each month end, from the month of the project's first meeting, offer or
-    payment to today's month (whose point stands at ``today``). Three queries (four without
+    payment to today's month (whose point stands at ``today``). Four queries (five without
     ``case_count``)."""
     in_project = sa.select(Case.id).where(Case.project_id == project.id)
     if case_count is None:
@@ -182,41 +233,24 @@ def monthly_series(project: Project, today: date, case_count: int | None = None)
         .where(CompensationOffer.case_id.in_(in_project))
         .order_by(CompensationOffer.offered_on, CompensationOffer.number)
     ).all()
-    # Each case's position at the end of each month it was met, and its demand by then (the
-    # per-case monthly summary the meetings service keeps): one row per case and month, not per
-    # meeting.
-    # Months and positions come back as the database gives them (SQLite: text) and are parsed
-    # once per distinct value: there are thousands of rows but only a few months.
-    attended = db.session.connection().execute(
-        sa.select(
-            sa.type_coerce(CaseDialogueMonth.month, sa.String), CaseDialogueMonth.case_id,
-            sa.type_coerce(CaseDialogueMonth.position, sa.String), CaseDialogueMonth.demand,
-        )
-        .where(CaseDialogueMonth.case_id.in_(in_project))
-        .order_by(CaseDialogueMonth.month, CaseDialogueMonth.case_id)
-    ).fetchall()
+    # The first month any case was met (positions are summed month by month in the database).
+    first_met = db.session.scalar(
+        sa.select(sa.func.min(CaseDialogueMonth.month)).where(CaseDialogueMonth.case_id.in_(in_project))
+    )
     payments = db.session.execute(
         sa.select(Payment.paid_on, Payment.amount).where(Payment.case_id.in_(in_project)).order_by(Payment.paid_on)
     ).all()
-    # A month's row holds as of its end (months are in Hanoi time); the current month's as of today.
-    month_ends: dict[object, date] = {}
-    for raw in {row[0] for row in attended}:
-        month = raw if isinstance(raw, date) else date.fromisoformat(str(raw)[:10])
-        month_ends[raw] = min(next_month(month) - timedelta(days=1), today)
-    meetings = [(month_ends[raw], case_id, position, demand) for raw, case_id, position, demand in attended]
-    firsts = [rows[0][0] for rows in (offers, meetings, payments) if rows]
+    firsts = [rows[0][0] for rows in (offers, payments) if rows] + ([first_met] if first_met is not None else [])
     if not firsts:
         return []
     end = month_start(today)
     start = min(month_start(min(firsts)), end)
+    standing = _positions_by_month(in_project, list(months_between(start, end)))
 
     series: list[MonthPoint] = []
     offer_in_force: dict[int, tuple[int, int]] = {}  # case → (version number, amount)
-    demand_of: dict[int, int] = {}
-    position_of: dict[int, str] = {}
-    tally = {position.value: 0 for position in Position}
-    offered = demanded = paid = 0
-    o = m = p = 0
+    offered = paid = 0
+    o = p = 0
     for month in months_between(start, end):
         as_of = today if month == end else next_month(month) - timedelta(days=1)
         while o < len(offers) and offers[o][0] <= as_of:
@@ -227,20 +261,10 @@ def monthly_series(project: Project, today: date, case_count: int | None = None)
                 offered += amount - (current[1] if current else 0)
                 offer_in_force[case_id] = (number, amount)
             o += 1
-        while m < len(meetings) and meetings[m][0] <= as_of:
-            _day, case_id, position, demand = meetings[m]
-            before = position_of.get(case_id)
-            if before is not None:
-                tally[before] -= 1
-            tally[position] += 1
-            position_of[case_id] = position
-            if demand is not None:
-                demanded += demand - demand_of.get(case_id, 0)
-                demand_of[case_id] = demand
-            m += 1
         while p < len(payments) and payments[p][0] <= as_of:
             paid += payments[p][1]
             p += 1
-        counts = PositionCounts(not_met=max(case_count - len(position_of), 0), **tally)
+        tally, demanded = standing.get(month, ({}, 0))
+        counts = PositionCounts(not_met=max(case_count - sum(tally.values()), 0), **tally)
         series.append(MonthPoint(month, as_of, offered, demanded, paid, counts))
     return series

@@ -18,6 +18,7 @@ from clearance.formatting import LOCAL_TZ
 from clearance.forms.records import LegalDocumentForm, ProjectForm
 from clearance.models import AuditEntry, Project
 from clearance.services import dashboard
+from clearance.services.balance import case_balances
 from clearance.services.concerns import concern_page, concerns_summary, first_concern_month, months_back
 from clearance.services.errors import FieldError
 from clearance.services.hotspots import project_hotspots
@@ -95,9 +96,12 @@ def _dashboard(project: Project, doc_form: LegalDocumentForm) -> str:
     summary = dashboard.project_dashboard(project)
     context: dict[str, Any] = {
         "project": project, "summary": summary, "doc_form": doc_form, "today": today,
-        "balance": project_balance(project, today, summary), "concerns": concerns_summary(project, today),
-        "hotspots": project_hotspots(project, today),
+        "concerns": concerns_summary(project, today),
     }
+    # The case balances are read once and shared by the money figures and the hotspot scoring.
+    balances = case_balances(project)
+    context["balance"] = project_balance(project, today, summary, balances)
+    context["hotspots"] = project_hotspots(project, today, balances=balances)
     return render_template("projects/detail.html", **context)
 
 

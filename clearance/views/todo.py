@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Blueprint, current_app, render_template, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from clearance.extensions import db
@@ -21,6 +21,9 @@ bp = Blueprint("todo", __name__, url_prefix="/todo")
 
 #: Hotspot lines shown on the to-do page (the rest are one click away, per project).
 TOP_HOTSPOTS = 10
+#: Lines shown per section (overdue, due soon), most urgent first; ``?all=1`` shows every line.
+#: A list longer than this is read no further in a morning: the rest are one click away.
+SECTION_LIMIT = 100
 
 
 def _hotspots(today: date) -> tuple[list[Hotspot], list[tuple[Project, int]]]:
@@ -72,6 +75,7 @@ def index():  # type: ignore[no-untyped-def]
     return render_template(
         "todo/index.html", today=today, overdue=[i for i in items if i.overdue],
         upcoming=[i for i in items if not i.overdue], horizon=HORIZON_DAYS, rate_percent=rate * 100,
-        hotspots=hotspots, hotspot_projects=hotspot_projects, **_links(),
+        hotspots=hotspots, hotspot_projects=hotspot_projects,
+        limit=None if request.args.get("all") == "1" else SECTION_LIMIT, **_links(),
     )
 

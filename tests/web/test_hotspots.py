@@ -371,3 +371,32 @@ def test_the_risk_map_endpoints_run_a_fixed_number_of_queries(client, db):
         meet(w["project"], [{"case_id": case.id, "position": "disagrees"}], 35 + n)
     db.session.commit()
     assert counts() == few
+
+
+def test_a_long_ranked_list_comes_in_pages_worst_first(client, db, monkeypatch):
+    from clearance.views import hotspots as hotspot_views
+
+    world(db)
+    monkeypatch.setattr(hotspot_views, "RANKED_PAGE_SIZE", 2)
+    sign_in(client, "canbo")
+    first = client.get("/projects/YK44/hotspots?level=all").get_data(as_text=True)
+    second = client.get("/projects/YK44/hotspots?level=all&page=2").get_data(as_text=True)
+    assert rows_of(first) == ["YK-001", "YK-002"] and rows_of(second) == ["YK-003"]
+    assert "Trang 1/2 · 3 bản ghi" in first and "page=2" in first
+    assert rows_of(client.get("/projects/YK44/hotspots?level=all&page=99").get_data(as_text=True)) == ["YK-003"]
+
+
+def test_a_long_todo_list_shows_the_most_urgent_lines_and_the_rest_on_request(client, db, monkeypatch):
+    from clearance.views import todo as todo_views
+
+    dialogue_world(db)
+    monkeypatch.setattr(todo_views, "SECTION_LIMIT", 1)
+    sign_in(client, "truongnhom")
+    full = client.get("/todo/?all=1").get_data(as_text=True)
+    short = client.get("/todo/").get_data(as_text=True)
+    full_upcoming = full.split('id="upcoming"')[1].split('id="hotspots"')[0]
+    lines = full_upcoming.count("<tr class=")
+    assert lines > 1
+    upcoming = short.split('id="upcoming"')[1].split('id="hotspots"')[0]
+    assert upcoming.count("<tr class=") == 1
+    assert f"Đang hiện 1 việc gấp nhất trong {lines}." in upcoming and "/todo/?all=1#upcoming" in upcoming
