@@ -111,7 +111,7 @@ def add_dialogue(project_id: int, seed: int = 11) -> dict[str, int]:
             households.append({"meeting_id": meeting_id, "case_id": case_id, "position": rng.choice(positions),
                                "demand": demand, "refused_inventory": rng.random() < 0.005})
             category = rng.choice(list(CONCERN_WORDS))
-            concerns.append({"meeting_id": meeting_id, "case_id": case_id, "category": category,
+            concerns.append({"meeting_id": meeting_id, "project_id": project_id, "held_at": held_at, "case_id": case_id, "category": category,
                              "words": CONCERN_WORDS[category], "answer": "Đã trả lời theo quy định."})
         attendees += [
             {"meeting_id": meeting_id, "side": "official", "name": person_name(rng), "role": "Cán bộ tổ GPMB"},

@@ -125,12 +125,21 @@ class Concern(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    #: The meeting's project and time, copied so the per-project counts by category and month
+    #: read this table's indexes alone (concerns are rewritten with their minutes, so they agree).
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id", ondelete="CASCADE"))
+    held_at: Mapped[datetime] = mapped_column(Timestamp)
     case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("clearance_case.id", ondelete="CASCADE"), index=True)
     category: Mapped[ConcernCategory] = mapped_column(enum_column(ConcernCategory, "concern_category"))
     words: Mapped[str] = mapped_column(sa.Text, default="")
     answer: Mapped[str] = mapped_column(sa.Text, default="")
 
     meeting: Mapped[Meeting] = relationship(back_populates="concerns")
+
+    __table_args__ = (
+        sa.Index("ix_concern_project_held", "project_id", "held_at", "category"),
+        sa.Index("ix_concern_project_category", "project_id", "category"),
+    )
 
 
 class Commitment(Audited, Base):

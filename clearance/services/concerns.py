@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from clearance.extensions import db
 from clearance.formatting import LOCAL_TZ
-from clearance.models import Case, Concern, Meeting, Party, Project
+from clearance.models import Case, Concern, Party, Project
 from clearance.services.project_balance import month_start, months_between, next_month
 from clearance.workflow.statuses import ConcernCategory
 
@@ -122,13 +122,12 @@ def concerns_summary(project: Project, today: date, months: int = 6) -> Concerns
     the ``LATEST`` most recent concerns. Three queries."""
     this_month = month_start(today)
     first = months_back(this_month, max(months, 1) - 1)
-    in_project = Meeting.project_id == project.id
+    # Counted on the concern rows alone (they carry their meeting's project and time): their
+    # indexes answer without reading the meetings.
+    in_project = Concern.project_id == project.id
     all_time = dict(
         db.session.execute(
-            sa.select(Concern.category, sa.func.count())
-            .join(Meeting, Meeting.id == Concern.meeting_id)
-            .where(in_project)
-            .group_by(Concern.category)
+            sa.select(Concern.category, sa.func.count()).where(in_project).group_by(Concern.category)
         ).all()
     )
     trend = {month: TrendMonth(month) for month in months_between(first, this_month)}
@@ -136,13 +135,12 @@ def concerns_summary(project: Project, today: date, months: int = 6) -> Concerns
     # the first month whose end is after it (a CASE over the window's few boundaries).
     month_list = list(trend)
     bucket = sa.case(
-        *((Meeting.held_at < local_midnight(next_month(month)), index) for index, month in enumerate(month_list)),
+        *((Concern.held_at < local_midnight(next_month(month)), index) for index, month in enumerate(month_list)),
         else_=len(month_list),
     ).label("bucket")
     for category, index, count in db.session.execute(
         sa.select(Concern.category, bucket, sa.func.count())
-        .join(Meeting, Meeting.id == Concern.meeting_id)
-        .where(in_project, Meeting.held_at >= local_midnight(first), Meeting.held_at < local_midnight(next_month(this_month)))
+        .where(in_project, Concern.held_at >= local_midnight(first), Concern.held_at < local_midnight(next_month(this_month)))
         .group_by(Concern.category, bucket)
     ):
         if 0 <= index < len(month_list):
@@ -156,15 +154,14 @@ def concerns_summary(project: Project, today: date, months: int = 6) -> Concerns
 def _listed(project: Project, category: ConcernCategory | None = None, month: date | None = None) -> sa.Select:
     query = (
         sa.select(
-            Concern.id, Concern.meeting_id, Meeting.held_at, Concern.category, Concern.words, Concern.answer,
+            Concern.id, Concern.meeting_id, Concern.held_at, Concern.category, Concern.words, Concern.answer,
             Concern.case_id, Case.code, Party.name,
         )
-        .join(Meeting, Meeting.id == Concern.meeting_id)
         .outerjoin(Case, Case.id == Concern.case_id)
         .outerjoin(Party, Party.id == Case.party_id)
-        .where(Meeting.project_id == project.id)
+        .where(Concern.project_id == project.id)
     )
-    return _filtered(query, category, month).order_by(Meeting.held_at.desc(), Concern.id.desc())
+    return _filtered(query, category, month).order_by(Concern.held_at.desc(), Concern.id.desc())
 
 
 def _filtered(query: sa.Select, category: ConcernCategory | None, month: date | None) -> sa.Select:
@@ -172,7 +169,7 @@ def _filtered(query: sa.Select, category: ConcernCategory | None, month: date | 
         query = query.where(Concern.category == category)
     if month is not None:
         query = query.where(
-            Meeting.held_at >= local_midnight(month_start(month)), Meeting.held_at < local_midnight(next_month(month_start(month)))
+            Concern.held_at >= local_midnight(month_start(month)), Concern.held_at < local_midnight(next_month(month_start(month)))
         )
     return query
 
@@ -189,8 +186,7 @@ def concern_page(
 ) -> ConcernPage:
     """The project's concerns, newest first, filtered by category and (Hanoi) month. Two queries."""
     counted = _filtered(
-        sa.select(sa.func.count()).select_from(Concern).join(Meeting, Meeting.id == Concern.meeting_id)
-        .where(Meeting.project_id == project.id),
+        sa.select(sa.func.count()).select_from(Concern).where(Concern.project_id == project.id),
         category, month,
     )
     total = db.session.scalar(counted) or 0
@@ -203,9 +199,7 @@ def concern_page(
 def first_concern_month(project: Project) -> date | None:
     """The (Hanoi) month of the project's first concern: where the month filter's choices begin."""
     first = db.session.scalar(
-        sa.select(sa.func.min(Meeting.held_at))
-        .join(Concern, Concern.meeting_id == Meeting.id)
-        .where(Meeting.project_id == project.id)
+        sa.select(sa.func.min(Concern.held_at)).where(Concern.project_id == project.id)
     )
     if first is None:
         return None

@@ -349,8 +349,7 @@ def disputes(
     concerns: dict[int, dict[ConcernCategory, int]] = {}
     for case_id, category, count in db.session.execute(
         sa.select(Concern.case_id, Concern.category, sa.func.count())
-        .join(Meeting, Meeting.id == Concern.meeting_id)
-        .where(Meeting.project_id == project.id, Concern.case_id.is_not(None), scoped(Concern.case_id))
+        .where(Concern.project_id == project.id, Concern.case_id.is_not(None), scoped(Concern.case_id))
         .group_by(Concern.case_id, Concern.category)
     ):
         concerns.setdefault(case_id, {})[ConcernCategory(category)] = int(count)

@@ -169,7 +169,7 @@ def _fill(meeting: Meeting, values: dict[str, Any]) -> None:
     ]
     meeting.concerns = [
         Concern(
-            case_id=c.get("case_id"), category=ConcernCategory(c["category"]),
+            project_id=meeting.project_id, held_at=meeting.held_at, case_id=c.get("case_id"), category=ConcernCategory(c["category"]),
             words=(c.get("words") or "").strip(), answer=(c.get("answer") or "").strip(),
         )
         for c in values.get("concerns") or []

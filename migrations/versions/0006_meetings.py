@@ -145,17 +145,22 @@ def upgrade():
     op.create_table('concern',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('held_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=True),
     sa.Column('category', sa.Enum('price', 'area', 'land_origin', 'resettlement', 'support', 'timing', 'procedure', 'other', name='concern_category', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('words', sa.Text(), nullable=False),
     sa.Column('answer', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['clearance_case.id'], name=op.f('fk_concern_case_id_clearance_case'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], name=op.f('fk_concern_meeting_id_meeting'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['project_id'], ['project.id'], name=op.f('fk_concern_project_id_project'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_concern'))
     )
     with op.batch_alter_table('concern', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_concern_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_concern_meeting_id'), ['meeting_id'], unique=False)
+        batch_op.create_index('ix_concern_project_held', ['project_id', 'held_at', 'category'], unique=False)
+        batch_op.create_index('ix_concern_project_category', ['project_id', 'category'], unique=False)
 
     op.create_table('meeting_attachment',
     sa.Column('id', sa.Integer(), nullable=False),
