@@ -86,6 +86,7 @@ RECORDED = (
     ("payments", "Khoản chi trả"),
     ("grievances", "Khiếu nại, kiến nghị"),
     ("rulings", "Xác định của trưởng nhóm"),
+    ("amendments", "Biên bản sửa đổi (có lý do)"),
 )
 
 

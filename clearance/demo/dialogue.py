@@ -31,7 +31,18 @@ import sqlalchemy as sa
 from clearance.demo.facts import DEMO_TODAY, price_per_m2
 from clearance.extensions import db
 from clearance.formatting import LOCAL_TZ, area
-from clearance.models import Case, CompensationOffer, DisputeRuling, Grievance, Meeting, Party, Payment, Project, User
+from clearance.models import (
+    Case,
+    CompensationOffer,
+    DisputeRuling,
+    Grievance,
+    Meeting,
+    MeetingCase,
+    Party,
+    Payment,
+    Project,
+    User,
+)
 from clearance.services import case_balance, disputes, grievances, meetings
 from clearance.services.balance import case_balances
 from clearance.workflow.statuses import (
@@ -719,7 +730,48 @@ def load_dialogue(tally: Tally) -> None:
     for code, values in GRIEVANCES:
         _grievance(context.cases[code], context.parties[code], values, tally)
     _ruling(context, tally)
+    _amendment(context, tally)
     db.session.flush()
+
+
+#: A correction of minutes, so the demo shows an amendment beside its original: the Fatherland
+#: Front's representative attended YK-012's visit of 25/09/2026 but was left off the minutes.
+AMENDED_CASE, AMENDED_AT = "YK-012", datetime(2026, 9, 25, 15, 0, tzinfo=LOCAL_TZ)
+AMENDMENT_REASON = "Bổ sung thành phần tham dự: đại diện Mặt trận Tổ quốc phường có mặt nhưng biên bản ghi sót."
+
+
+def _amendment(context: _Context, tally: Tally) -> None:
+    case = context.cases.get(AMENDED_CASE)
+    if case is None:
+        return
+    meeting = db.session.scalar(
+        sa.select(Meeting)
+        .join(MeetingCase, MeetingCase.meeting_id == Meeting.id)
+        .where(MeetingCase.case_id == case.id, Meeting.held_at == AMENDED_AT.astimezone(UTC))
+    )
+    if meeting is None:
+        return
+    tally.note("amendments", meeting.revision == 1)
+    if meeting.revision > 1:
+        return
+    values = {
+        "kind": meeting.kind.value, "held_at": meeting.held_at, "place": meeting.place, "answers": meeting.answers,
+        "next_step": meeting.next_step, "notes": meeting.notes,
+        "households": [
+            {"case_id": h.case_id, "position": h.position.value, "demand": h.demand, "refused_inventory": h.refused_inventory}
+            for h in meeting.households
+        ],
+        "attendees": [{"side": a.side.value, "name": a.name, "role": a.role} for a in meeting.attendees]
+        + [{"side": AttendeeSide.FATHERLAND_FRONT.value, "name": "Nguyễn Thị Hậu", "role": "Phó Chủ tịch Ủy ban MTTQ phường"}],
+        "concerns": [
+            {"case_id": c.case_id, "category": c.category.value, "words": c.words, "answer": c.answer} for c in meeting.concerns
+        ],
+        "commitments": [
+            {"id": c.id, "case_id": c.case_id, "what": c.what, "responsible": c.responsible, "due_on": c.due_on}
+            for c in meeting.commitments
+        ],
+    }
+    meetings.amend_meeting(meeting, values, AMENDMENT_REASON, context.users["canbo"], context.now)
 
 
 def _place(minutes: Minutes, party: Party) -> str:

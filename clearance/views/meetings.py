@@ -519,7 +519,9 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> list[Chang
             out.append(Change(_("%(what)s — hạn", what=title), vndate(date.fromisoformat(o["due_on"])), vndate(date.fromisoformat(c["due_on"]))))
         if o.get("case_id") != c.get("case_id"):
             out.append(Change(_("%(what)s — hộ", what=title), o.get("case") or _("chung"), c.get("case") or _("chung")))
-        if o.get("status") != c.get("status"):
+        # An amendment changes a promise's status only by dropping it (cancelled); a promise kept
+        # in between (closed from the meeting page) is not the amendment's doing.
+        if o.get("status") != c.get("status") and c.get("status") == CommitmentStatus.CANCELLED.value:
             out.append(Change(_("%(what)s — trạng thái", what=title),
                               label(_enum(CommitmentStatus, o.get("status"), o.get("status"))),
                               label(_enum(CommitmentStatus, c.get("status"), c.get("status")))))
