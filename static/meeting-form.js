@@ -230,7 +230,10 @@
     var serial = JSON.stringify(fields);
     if (serial === initial && !store.getItem(draftKey)) return;  // nothing typed yet
     try {
-      store.setItem(draftKey, JSON.stringify({ savedAt: new Date().toISOString(), fields: fields }));
+      // The version the draft was typed against goes with it: restored after someone else has
+      // amended the minutes, it makes the save a conflict (409), not a silent overwrite.
+      var version = form.elements.version ? form.elements.version.value : null;
+      store.setItem(draftKey, JSON.stringify({ savedAt: new Date().toISOString(), fields: fields, version: version }));
     } catch (e) { /* storage full: the form itself still works */ }
   }
 
@@ -242,7 +245,8 @@
   form.addEventListener("change", scheduleSave);
   window.addEventListener("pagehide", saveDraft);
 
-  function restore(fields) {
+  function restore(fields, version) {
+    if (version && form.elements.version) form.elements.version.value = version;
     var ids = fields.filter(function (f) { return f[0] === "case_ids"; }).map(function (f) { return f[1]; });
     $all("input[name=case_ids]").forEach(function (box) { box.checked = ids.indexOf(box.value) >= 0; });
     syncHouseholds();
@@ -295,7 +299,7 @@
       (names.length ? " " + format(text.draftFor, { households: names.join("; ") }) : "") + " " + text.draftFiles;
     offer.hidden = false;
     offer.querySelector("[data-draft-restore]").addEventListener("click", function () {
-      restore(saved.fields);
+      restore(saved.fields, saved.version);
       offer.hidden = true;
       saveDraft();
     });

@@ -345,6 +345,8 @@ class ProjectBalanceSchema(ma.Schema):
     )
     demanded = dong("Sum of the households' latest stated demands.")
     demanded_cases = fields.Integer(metadata={"description": "Households that named a figure."})
+    compared_cases = fields.Integer(metadata={"description": "Households that named a figure and have an offer."})
+    demanded_with_offer = dong("What those households ask for.")
     offered_to_demanding = dong("What those same households are offered.")
     demand_gap = fields.Integer(allow_none=True, metadata={
         "description": "Demanded minus offered to the same households, whole đồng."})

@@ -71,23 +71,28 @@ def case_balances(project: Project, case_ids: Iterable[int] | None = None) -> di
 
     # The budget is apportioned over all the project's cases, so areas are always read whole. A
     # project without a recovery boundary yet has no recovered areas: the measured area stands in.
-    parcel_area = sa.func.coalesce(Parcel.recovered_area, Parcel.measured_area, 0)
-    area = sa.func.coalesce(sa.func.sum(parcel_area * CaseParcel.share / 100), 0)
+    # Areas × shares are summed here in Decimal: SQLite would round the product to the column's
+    # two decimals (through a float), and the shares in đồng would differ between the databases.
     rows = db.session.execute(
-        sa.select(Case.id, Case.status, area)
+        sa.select(Case.id, Case.status, sa.func.coalesce(Parcel.recovered_area, Parcel.measured_area), CaseParcel.share)
         .outerjoin(CaseParcel, CaseParcel.case_id == Case.id)
         .outerjoin(Parcel, CaseParcel.parcel_id == Parcel.id)
         .where(Case.project_id == project.id)
-        .group_by(Case.id, Case.status)
     ).all()
-    total_area = sum((Decimal(row[2]) for row in rows), Decimal(0))
+    statuses: dict[int, CaseStatus] = {}
+    areas: dict[int, Decimal] = {}
+    for case_id, status, parcel_area, share in rows:
+        statuses[case_id] = status
+        held = Decimal(str(parcel_area)) * Decimal(str(share)) / 100 if parcel_area is not None and share is not None else Decimal(0)
+        areas[case_id] = areas.get(case_id, Decimal(0)) + held
+    total_area = sum(areas.values(), Decimal(0))
     balances: dict[int, CaseBalance] = {}
-    for case_id, status, case_area in rows:
+    for case_id, case_area in areas.items():
         if ids is not None and case_id not in ids:
             continue
-        balance = CaseBalance(case_id, status, Decimal(case_area).quantize(Decimal("0.01")))
+        balance = CaseBalance(case_id, statuses[case_id], case_area.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
         if project.approved_budget is not None and total_area > 0:
-            share = Decimal(project.approved_budget) * Decimal(case_area) / total_area
+            share = Decimal(project.approved_budget) * case_area / total_area
             balance.budget_share = int(share.quantize(Decimal(1), rounding=ROUND_HALF_UP))
         balances[case_id] = balance
     if not balances:

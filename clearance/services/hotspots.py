@@ -69,7 +69,7 @@ from clearance.formatting import LOCAL_TZ, money, percent, vndate
 from clearance.models import Case, CaseDialogue, CaseEvent, Commitment, Grievance, Party, Project, RiskFactor
 from clearance.services.balance import CaseBalance, case_balances
 from clearance.services.errors import FieldError
-from clearance.workflow.risk import RISK_FACTORS
+from clearance.workflow.risk import RISK_FACTORS, factor_label
 from clearance.workflow.statuses import (
     PROGRESS_ORDER,
     CaseStatus,
@@ -337,7 +337,7 @@ def _case_facts(
         balances = case_balances(project, ids)
     notified = (
         sa.select(CaseEvent.case_id, sa.func.max(CaseEvent.occurred_on).label("day"))
-        .where(CaseEvent.to_status == CaseStatus.NOTIFIED)
+        .where(CaseEvent.to_status == CaseStatus.NOTIFIED, CaseEvent.case_id.in_(sa.select(Case.id).where(Case.project_id == project.id)))
         .group_by(CaseEvent.case_id)
         .subquery()
     )
@@ -419,7 +419,7 @@ def project_hotspots(
     ``balances`` (the project's ``case_balances``, when the caller has them) saves four queries."""
     medium, high = _cut_offs(medium_score, high_score)
     # Plain copies: scoring thousands of cases reads each row's fields thousands of times.
-    rows = [_Factor(r.code, str(r.label), int(r.weight), r.threshold) for r in (risk_factors() if factors is None else factors)]
+    rows = [_Factor(r.code, factor_label(r.code, r.label), int(r.weight), r.threshold) for r in (risk_factors() if factors is None else factors)]
     hotspots = []
     for case_id, (code, name, facts) in _case_facts(project, case_ids, balances).items():
         scored = score_case(facts, rows, today, medium, high)
@@ -456,14 +456,14 @@ def update_factor(factor: RiskFactor, weight: int | None, threshold: int | None)
     positive whole number). Flushes (the audit trail records the change); returns 1 if anything
     changed, else 0. Raises FieldError naming ``weight_<code>`` or ``threshold_<code>``."""
     if weight is None or not 0 <= weight <= 100:
-        raise FieldError(f"weight_{factor.code}", _("Điểm của “%(label)s” phải từ 0 đến 100.", label=factor.label))
+        raise FieldError(f"weight_{factor.code}", _("Điểm của “%(label)s” phải từ 0 đến 100.", label=factor_label(factor.code, factor.label)))
     if factor.threshold is None:
         if threshold is not None:
-            raise FieldError(f"threshold_{factor.code}", _("“%(label)s” là yếu tố có/không, không có ngưỡng.", label=factor.label))
+            raise FieldError(f"threshold_{factor.code}", _("“%(label)s” là yếu tố có/không, không có ngưỡng.", label=factor_label(factor.code, factor.label)))
     elif threshold is None or not 1 <= threshold <= MAX_THRESHOLD:
         raise FieldError(
             f"threshold_{factor.code}",
-            _("Ngưỡng của “%(label)s” phải là số nguyên dương, tối đa %(max)s.", label=factor.label, max=MAX_THRESHOLD),
+            _("Ngưỡng của “%(label)s” phải là số nguyên dương, tối đa %(max)s.", label=factor_label(factor.code, factor.label), max=MAX_THRESHOLD),
         )
     changed = factor.weight != weight or (factor.threshold is not None and factor.threshold != threshold)
     if changed:

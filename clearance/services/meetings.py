@@ -227,6 +227,8 @@ def amend_meeting(
             db.session.add(_new_commitment(meeting, item))
             continue
         kept.add(current.id)
+        if current.status != CommitmentStatus.OPEN:
+            continue  # a promise already kept or cancelled is a record of what happened: left as it is
         current.what, current.responsible = item["what"].strip(), item["responsible"].strip()
         current.due_on, current.case_id = item["due_on"], item.get("case_id")
     today = now.astimezone(LOCAL_TZ).date()
@@ -301,7 +303,7 @@ def snapshot(meeting: Meeting) -> dict[str, Any]:
 def refresh_dialogue(case_ids: list[int]) -> None:
     """Recompute ``case_dialogue`` and ``case_dialogue_month`` for these cases from all their
     meetings (one read, two deletes, two inserts). Called whenever minutes are recorded or
-    amended; ``flask meetings refresh`` rebuilds every case after a bulk load."""
+    amended; ``refresh_project_dialogue`` rebuilds every case of a project after a bulk load."""
     from clearance.services.hotspots import meetings_without_progress
 
     ids = sorted(set(case_ids))
@@ -341,6 +343,8 @@ def refresh_dialogue(case_ids: list[int]) -> None:
         current.update(meetings=current["meetings"] + 1, last_meeting_id=meeting_id, last_met_at=held_at, position=position)
         if demand is not None:
             current["demand"] = demand
+        elif position == Position.AGREES:
+            current["demand"] = None  # agreeing to the offer withdraws what the household asked before
         if refused:
             current["refused_inventory_at"] = held_at
         if kind == MeetingKind.CONSULTATION and current["first_consultation_at"] is None:

@@ -86,6 +86,10 @@ class ProjectBalance:
     recovered_area: Decimal
     handed_over_area: Decimal
     series: list[MonthPoint]
+    #: Of the households that named a figure, those that also have an offer: the gap compares
+    #: only them (``offered_to_demanding`` is what they are offered).
+    compared_cases: int = 0
+    demanded_with_offer: int = 0
 
     @property
     def remaining_area(self) -> Decimal:
@@ -106,9 +110,9 @@ class ProjectBalance:
     @property
     def demand_gap(self) -> int | None:
         """What the households that named a figure ask for beyond what they are offered."""
-        if not self.demanded_cases:
+        if not self.compared_cases:
             return None
-        return self.demanded - self.offered_to_demanding
+        return self.demanded_with_offer - self.offered_to_demanding
 
     @property
     def demand_gap_percent(self) -> Decimal | None:
@@ -137,6 +141,7 @@ def project_balance(
         balances = case_balances(project)
     positions = PositionCounts()
     offered = offered_cases = demanded = demanded_cases = offered_to_demanding = paid = 0
+    compared_cases = demanded_with_offer = 0
     for balance in balances.values():
         positions.add(balance.position)
         paid += balance.paid
@@ -146,10 +151,14 @@ def project_balance(
         if balance.demand is not None:
             demanded += balance.demand
             demanded_cases += 1
-            offered_to_demanding += balance.offer or 0
+            if balance.offer is not None:  # a demand with no offer yet has nothing to be compared with
+                compared_cases += 1
+                demanded_with_offer += balance.demand
+                offered_to_demanding += balance.offer
     return ProjectBalance(
         budget=project.approved_budget, cases=len(balances), offered=offered, offered_cases=offered_cases,
         demanded=demanded, demanded_cases=demanded_cases, offered_to_demanding=offered_to_demanding, paid=paid,
+        compared_cases=compared_cases, demanded_with_offer=demanded_with_offer,
         positions=positions, recovered_area=summary.recovered_area, handed_over_area=summary.handed_over_area,
         series=monthly_series(project, today, case_count=len(balances)),
     )

@@ -23,6 +23,7 @@ from clearance.services import hotspots
 from clearance.services.errors import FieldError
 from clearance.services.scope import project_or_404
 from clearance.views.common import show_field_error
+from clearance.workflow.risk import factor_label, unit_label
 from clearance.workflow.statuses import RiskLevel
 
 bp = Blueprint("hotspots", __name__)
@@ -152,5 +153,6 @@ def factors():  # type: ignore[no-untyped-def]
     ).all()
     return render_template(
         "hotspots/factors.html", rows=rows, form=form, editable=editable, history=history,
+        factor_label=factor_label, unit_label=unit_label,
         medium_score=current_app.config["RISK_MEDIUM_SCORE"], high_score=current_app.config["RISK_HIGH_SCORE"],
     ), 200 if not (form and form.errors) else 422

@@ -304,9 +304,13 @@ def amend(code: str, meeting_id: int):  # type: ignore[no-untyped-def]
     if not (form.reason.data or "").strip():
         problems.add("reason", _("Ghi lý do sửa biên bản."))
         valid = False
+    # Which version the officer read: without it a concurrent amendment could not be detected.
+    if not (form.version.data or "").isdigit():
+        problems.add("version", _("Không rõ bản biên bản đang sửa; tải lại trang rồi sửa lại."))
+        valid = False
     if not valid:
         return _render_form(project, form, entries, cases, meeting=meeting, problems=problems, status=422)
-    expected = int(form.version.data) if (form.version.data or "").isdigit() else None
+    expected = int(form.version.data)
     try:
         service.amend_meeting(
             meeting, _values(form, entries), form.reason.data or "", current_user, _now(), expected_version=expected,

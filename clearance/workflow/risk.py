@@ -27,3 +27,33 @@ RISK_FACTORS: tuple[FactorDefault, ...] = (
     FactorDefault("vulnerable", "Hộ thuộc diện yếu thế", 10),
     FactorDefault("refused_inventory", "Hộ không hợp tác điều tra, kiểm đếm", 25),
 )
+
+
+def _labels() -> tuple[dict[str, object], dict[str, object]]:
+    from flask_babel import lazy_gettext as _l
+
+    # The same words as RISK_FACTORS, through gettext so the English catalogue shows them too.
+    labels = {
+        "gap": _l("Mức hộ đề nghị cao hơn giá trị bồi thường"),
+        "stalled": _l("Nhiều cuộc gặp liên tiếp không tiến triển"),
+        "no_contact": _l("Lâu không tiếp xúc với hộ"),
+        "overdue_commitments": _l("Cam kết với hộ đã quá hạn"),
+        "complaint_pending": _l("Đang có khiếu nại chưa giải quyết"),
+        "vulnerable": _l("Hộ thuộc diện yếu thế"),
+        "refused_inventory": _l("Hộ không hợp tác điều tra, kiểm đếm"),
+    }
+    units = {"%": "%", "cuộc gặp": _l("cuộc gặp"), "ngày": _l("ngày"), "cam kết": _l("cam kết")}
+    return labels, units
+
+
+FACTOR_LABELS, UNIT_LABELS = _labels()
+
+
+def factor_label(code: str, stored: str) -> str:
+    """A factor's name in the user's language: the translated default for the known factors,
+    else the label stored with the row."""
+    return str(FACTOR_LABELS.get(code, stored))
+
+
+def unit_label(unit: str) -> str:
+    return str(UNIT_LABELS.get(unit, unit))

@@ -243,3 +243,55 @@ def test_each_case_summary_follows_recorded_and_amended_minutes(world, db):
     assert db.session.get(CaseDialogue, b.id).position == Position.AGREES
     months = db.session.scalars(sa.select(CaseDialogueMonth.month).where(CaseDialogueMonth.case_id == a.id)).all()
     assert months == [date(2026, 10, 1)]
+
+
+def test_a_promise_already_kept_is_not_rewritten_by_an_amendment(world):
+    meeting = meetings.record_meeting(world["project"], minutes(world), world["officer"], NOW)
+    promise = meeting.commitments[0]
+    meetings.close_commitment(promise, CommitmentStatus.DONE, date(2026, 11, 25), "Đã gửi", date(2026, 11, 29))
+    rewritten = minutes(world, commitments=[
+        {"id": promise.id, "case_id": world["cases"][0].id, "what": "Việc khác", "responsible": "Người khác", "due_on": date(2027, 1, 1)},
+    ])
+    meetings.amend_meeting(meeting, rewritten, "Sửa địa điểm", world["officer"], NOW)
+    assert (promise.what, promise.responsible, promise.due_on, promise.status) == (
+        "Gửi lại biên bản đo đạc", "Trần Văn Cán", date(2026, 12, 15), CommitmentStatus.DONE,
+    )
+
+
+def test_agreeing_to_the_offer_withdraws_the_earlier_demand(world):
+    from clearance.services.hotspots import project_hotspots
+
+    a, _b = world["cases"]
+    f.offer(a, 4_000_000_000)
+    meetings.record_meeting(world["project"], minutes(world), world["officer"], NOW)  # asks 5 tỷ
+    assert case_balances(world["project"])[a.id].gap == 1_000_000_000
+    meetings.record_meeting(
+        world["project"],
+        minutes(world, held_at=datetime(2026, 11, 25, 2, 0, tzinfo=UTC), commitments=[], concerns=[],
+                households=[{"case_id": a.id, "position": "agrees"}]),
+        world["officer"], NOW,
+    )
+    balance = case_balances(world["project"])[a.id]
+    assert (balance.position, balance.demand, balance.gap) == (Position.AGREES, None, None)
+    ranked = {h.case_id: h for h in project_hotspots(world["project"], date(2026, 11, 29))}
+    assert "gap" not in [r.code for r in ranked[a.id].reasons]
+
+
+def test_budget_shares_are_exact_with_fractional_shares_on_both_databases(db):
+    from decimal import Decimal
+
+    ward = f.unit("Phường Hai Bà Trưng")
+    project = f.project("PS-01", [ward], approved_budget=987_654_321_987)
+    parcel = f.parcel(project, "7", measured_area=Decimal("123.45"))
+    shares = (Decimal("33.33"), Decimal("33.33"), Decimal("33.34"))
+    cases = []
+    for n, share in enumerate(shares, start=1):
+        case = f.case(project, f.party(f"Đồng sử dụng {n}", ward), f"PS-{n}")
+        f.records.add_holding(case, parcel, "co_user", share)
+        cases.append(case)
+    balances = case_balances(project)
+    # Exact: budget × (area × share) / (area × 100 %): the area cancels out.
+    expected = [
+        int((Decimal(987_654_321_987) * share / Decimal(100)).quantize(Decimal(1), rounding="ROUND_HALF_UP")) for share in shares
+    ]
+    assert [balances[c.id].budget_share for c in cases] == expected

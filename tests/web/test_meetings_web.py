@@ -347,6 +347,20 @@ def test_two_officers_amending_the_same_minutes_do_not_overwrite_each_other(clie
     assert count(db, MeetingRevision) == 2
 
 
+def test_an_amendment_that_does_not_say_which_version_it_corrects_is_refused(client, db):
+    project, a, _b = setup(db)
+    meeting = record(project, [a])
+    sign_in(client, "canbo")
+    amend_url = f"/projects/{project.code}/meetings/{meeting.id}/amend"
+    fields = shown_form(client.get(amend_url).get_data(as_text=True))
+    fields.update({"place": ["Trụ sở UBND phường"], "reason": ["Sai địa điểm"], "version": [""]})
+    refused = post_form(client, amend_url, fields)
+    assert refused.status_code == 422
+    assert "Không rõ bản biên bản đang sửa" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).revision == 1
+
+
 def test_a_viewer_reads_the_minutes_but_cannot_log_amend_close_or_upload(client, db):
     project, a, _b = setup(db, Role.VIEWER)
     f.user("truongnhom", Role.LEAD, project.units[0])
@@ -425,7 +439,7 @@ def test_a_scan_is_served_back_as_stored_and_only_within_its_project(client, db)
     with client.get(f"{page_url}/attachments/{pdf.id}") as response:
         assert response.headers["Content-Type"] == "application/pdf"
     page = client.get(page_url).get_data(as_text=True)
-    assert "Biên bản trang 1.jpg" in page and "PDF" in page
+    assert "Biên bản trang 1.jpg" in page and "bien-ban.pdf" in page
 
     refused = post_form(client, f"{page_url}/attachments", {"files": (io.BytesIO(EXE), "scan.jpg")}, page_url)
     assert refused.status_code == 422 and "không phải ảnh hay PDF" in refused.get_data(as_text=True)
