@@ -256,3 +256,5 @@ class CaseDialogueMonth(Base):
     month: Mapped[date] = mapped_column(primary_key=True)
     position: Mapped[Position] = mapped_column(enum_column(Position, "month_position"))
     demand: Mapped[int | None] = mapped_column(sa.BigInteger)
+    #: The month of the case's next row, until which this one stands (empty for the latest).
+    until: Mapped[date | None]

@@ -328,7 +328,9 @@ def refresh_dialogue(case_ids: list[int]) -> None:
         if current is not None:
             current["stalled"] = meetings_without_progress(positions)
             summaries.append(current)
-            months.extend(month_rows.values())
+            ordered = sorted(month_rows)
+            for month, following in zip(ordered, [*ordered[1:], None], strict=True):
+                months.append({**month_rows[month], "until": following})
 
     for case_id, meeting_id, kind, held_at, position, demand, refused in rows:
         if current is None or current["case_id"] != case_id:

@@ -183,31 +183,23 @@ def months_between(first: date, last: date) -> Iterator[date]:
 def _positions_by_month(in_project: sa.Select[tuple[int]], months: list[date]) -> dict[date, tuple[dict[str, int], int]]:
     """{first day of month: ({position: cases}, sum of demands)} as things stood at each month's
     end, in one query. Each case's monthly row (``case_dialogue_month``) stands from its month
-    until the case's next row: it adds its case to its position (and its demand to the sum) in
-    its month and takes them away in the month of the next row. The database sums those changes
-    by month and position — a few dozen rows whatever the number of cases and meetings — and the
-    running totals give each month end."""
+    until the case's next row (its ``until``): it adds its case to its position (and its demand
+    to the sum) in its month and takes them away in the month of the next row. The database sums
+    those changes by month and position — a few dozen rows whatever the number of cases and
+    meetings — and the running totals give each month end."""
     if not months:
         return {}
     rows = CaseDialogueMonth
-    spans = (
-        sa.select(
-            rows.month, rows.position, sa.func.coalesce(rows.demand, 0).label("demand"),
-            sa.func.lead(rows.month).over(partition_by=rows.case_id, order_by=rows.month).label("until"),
-        )
-        .where(rows.case_id.in_(in_project))
-        .subquery()
+    in_scope = rows.case_id.in_(in_project)
+    starts = (
+        sa.select(rows.month, rows.position, sa.func.count(), sa.func.coalesce(sa.func.sum(rows.demand), 0))
+        .where(in_scope)
+        .group_by(rows.month, rows.position)
     )
-    starts = sa.select(
-        spans.c.month.label("month"), spans.c.position, sa.func.count().label("cases"), sa.func.sum(spans.c.demand).label("demand"),
-    ).group_by(spans.c.month, spans.c.position)
     ends = (
-        sa.select(
-            spans.c.until.label("month"), spans.c.position, (-sa.func.count()).label("cases"),
-            (-sa.func.sum(spans.c.demand)).label("demand"),
-        )
-        .where(spans.c.until.is_not(None))
-        .group_by(spans.c.until, spans.c.position)
+        sa.select(rows.until, rows.position, -sa.func.count(), -sa.func.coalesce(sa.func.sum(rows.demand), 0))
+        .where(in_scope, rows.until.is_not(None))
+        .group_by(rows.until, rows.position)
     )
     changes = sorted(
         ((month if isinstance(month, date) else date.fromisoformat(str(month)[:10]), position, int(cases), int(demand))

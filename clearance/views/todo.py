@@ -23,7 +23,7 @@ bp = Blueprint("todo", __name__, url_prefix="/todo")
 TOP_HOTSPOTS = 10
 #: Lines shown per section (overdue, due soon), most urgent first; ``?all=1`` shows every line.
 #: A list longer than this is read no further in a morning: the rest are one click away.
-SECTION_LIMIT = 100
+SECTION_LIMIT = 50
 
 
 def _hotspots(today: date) -> tuple[list[Hotspot], list[tuple[Project, int]]]:

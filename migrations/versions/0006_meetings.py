@@ -227,6 +227,7 @@ def upgrade():
     sa.Column('month', sa.Date(), nullable=False),
     sa.Column('position', sa.Enum('agrees', 'partly', 'disagrees', 'no_answer', name='month_position', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('demand', sa.BigInteger(), nullable=True),
+    sa.Column('until', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['clearance_case.id'], name=op.f('fk_case_dialogue_month_case_id_clearance_case'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('case_id', 'month', name=op.f('pk_case_dialogue_month'))
     )
