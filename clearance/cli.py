@@ -1,5 +1,5 @@
-"""Command line: ``flask --app wsgi users …``, ``demo load``, ``parcels import`` (``db upgrade``
-comes from Flask-Migrate)."""
+"""Command line: ``flask --app wsgi users …``, ``demo load``, ``parcels import``, ``meetings
+refresh`` (``db upgrade`` comes from Flask-Migrate)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from clearance.workflow.statuses import Role
 users_cli = AppGroup("users", help="Tài khoản người dùng và API token.")
 demo_cli = AppGroup("demo", help="Dữ liệu mẫu: hai dự án của Bộ Công an tại Hà Nội.")
 parcels_cli = AppGroup("parcels", help="Thửa đất: nhập từ file bản đồ địa chính, xuất file.")
+meetings_cli = AppGroup("meetings", help="Nhật ký đối thoại: tóm tắt theo hồ sơ.")
 
 
 @users_cli.command("create")
@@ -179,7 +180,27 @@ def _echo_problems(problems: list, limit: int = 20) -> None:
         click.echo(f"  … và {rest} mục nữa")
 
 
+@meetings_cli.command("refresh")
+@click.option("--project", "project_code", default=None, help="Mã dự án; bỏ trống: mọi dự án.")
+def refresh_meetings(project_code: str | None) -> None:
+    """Rebuild each case's dialogue summary (latest position, demand, meetings by month) from its
+    meetings: after meetings were loaded in bulk, outside the app."""
+    from clearance.services.meetings import refresh_project_dialogue
+
+    query = sa.select(Project).order_by(Project.code)
+    if project_code:
+        query = query.where(Project.code == project_code)
+    projects = db.session.scalars(query).all()
+    if project_code and not projects:
+        raise click.ClickException(f"Không có dự án '{project_code}'.")
+    for project in projects:
+        cases = refresh_project_dialogue(project)
+        click.echo(f"{project.code}: đã tính lại {cases} hồ sơ.")
+    db.session.commit()
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(meetings_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(parcels_cli)

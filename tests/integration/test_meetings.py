@@ -295,3 +295,26 @@ def test_budget_shares_are_exact_with_fractional_shares_on_both_databases(db):
         int((Decimal(987_654_321_987) * share / Decimal(100)).quantize(Decimal(1), rounding="ROUND_HALF_UP")) for share in shares
     ]
     assert [balances[c.id].budget_share for c in cases] == expected
+
+
+def test_summaries_of_meetings_loaded_in_bulk_are_rebuilt_from_the_command_line(world, db, app):
+    from clearance.models import CaseDialogue, Meeting, MeetingCase
+
+    a, _b = world["cases"]
+    meeting_id = db.session.execute(
+        sa.insert(Meeting).returning(Meeting.id),
+        [{"project_id": world["project"].id, "kind": "dialogue", "held_at": datetime(2026, 10, 1, 2, 0, tzinfo=UTC),
+          "recorded_by": "nhập hàng loạt", "revision": 1, "version": 1}],
+    ).scalar_one()
+    db.session.execute(sa.insert(MeetingCase), [{"meeting_id": meeting_id, "case_id": a.id, "position": "disagrees", "demand": 7_000_000_000}])
+    db.session.commit()
+    assert db.session.get(CaseDialogue, a.id) is None  # loaded around the service: no summary yet
+
+    result = app.test_cli_runner().invoke(args=["meetings", "refresh", "--project", world["project"].code])
+    assert result.exit_code == 0, result.output
+    assert f"{world['project'].code}: đã tính lại 2 hồ sơ." in result.output
+    db.session.expire_all()
+    summary = db.session.get(CaseDialogue, a.id)
+    assert (summary.meetings, summary.position, summary.demand) == (1, Position.DISAGREES, 7_000_000_000)
+    unknown = app.test_cli_runner().invoke(args=["meetings", "refresh", "--project", "KHONG-CO"])
+    assert unknown.exit_code != 0 and "Không có dự án 'KHONG-CO'." in unknown.output
