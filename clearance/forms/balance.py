@@ -4,9 +4,10 @@ reversal of one), and a team lead's dispute status."""
 from __future__ import annotations
 
 import re
+from uuid import uuid4
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from clearance.forms.base import Form
@@ -40,7 +41,13 @@ class SignedMoneyField(MoneyField):
         return group_thousands(str(self.data))
 
 
+def new_submission_key() -> str:
+    """A one-time key per form shown: the same form sent twice records once."""
+    return str(uuid4())
+
+
 class OfferForm(Form):
+    submission_key = HiddenField(default=new_submission_key, validators=[Optional(), Length(max=36)])
     amount = MoneyField(
         _l("Giá trị bồi thường, hỗ trợ (đồng)"), validators=[InputRequired(REQUIRED)],
         render_kw={"inputmode": "numeric", "placeholder": "4.210.000.000"},
@@ -53,6 +60,7 @@ class OfferForm(Form):
 
 
 class PaymentForm(Form):
+    submission_key = HiddenField(default=new_submission_key, validators=[Optional(), Length(max=36)])
     amount = SignedMoneyField(
         _l("Số tiền (đồng)"), validators=[InputRequired(REQUIRED)], render_kw={"placeholder": "4.210.000.000"},
     )

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from uuid import uuid4
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -69,6 +70,8 @@ class MeetingForm(Form):
     notes = TextAreaField(_l("Ghi chú khác"), filters=F, validators=[Optional(), Length(max=10000)])
     reason = TextAreaField(_l("Lý do sửa"), filters=F, validators=[Optional(), Length(max=4000)])
     version = HiddenField()
+    #: One-time key of the form shown (a new meeting): sent twice, it records once.
+    submission_key = HiddenField(default=lambda: str(uuid4()), validators=[Optional(), Length(max=36)])
 
 
 # --- the repeated parts ---------------------------------------------------------------------

@@ -32,6 +32,8 @@ class CompensationOffer(Base):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id", ondelete="SET NULL"))
     actor: Mapped[str] = mapped_column(sa.String(200))
     recorded_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    #: The one-time key of the form that recorded it: the same form sent twice records once.
+    submission_key: Mapped[str | None] = mapped_column(sa.String(36), unique=True)
 
     case = relationship("Case")
 
@@ -58,6 +60,8 @@ class Payment(Base):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id", ondelete="SET NULL"))
     actor: Mapped[str] = mapped_column(sa.String(200))
     recorded_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    #: The one-time key of the form that recorded it: the same form sent twice records once.
+    submission_key: Mapped[str | None] = mapped_column(sa.String(36), unique=True)
 
     __table_args__ = (
         sa.CheckConstraint("amount <> 0", name="payment_not_zero"),

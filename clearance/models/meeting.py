@@ -42,6 +42,8 @@ class Meeting(Base):
     revision: Mapped[int] = mapped_column(default=1)
     #: Optimistic lock: two officers amending the same minutes cannot overwrite each other.
     version: Mapped[int] = mapped_column(default=1)
+    #: The one-time key of the form that recorded it: the same form sent twice records once.
+    submission_key: Mapped[str | None] = mapped_column(sa.String(36), unique=True)
 
     households: Mapped[list[MeetingCase]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan", order_by="MeetingCase.id"

@@ -81,10 +81,17 @@ def offer_versions(case: Case) -> list[OfferVersion]:
 
 
 def record_offer(
-    case: Case, amount: int | None, offered_on: date | None, basis: str, user: User | None, today: date | None = None
+    case: Case, amount: int | None, offered_on: date | None, basis: str, user: User | None, today: date | None = None,
+    submission_key: str | None = None,
 ) -> CompensationOffer:
     """Ghi phiên bản đề nghị mới: the next number, with its basis (what changed). Earlier versions
-    are never edited."""
+    are never edited. The same form sent twice (``submission_key``) records one version."""
+    if submission_key:
+        recorded = db.session.scalar(
+            sa.select(CompensationOffer).where(CompensationOffer.submission_key == submission_key, CompensationOffer.case_id == case.id)
+        )
+        if recorded is not None:
+            return recorded
     today = today or _local_today()
     if amount is None:
         raise FieldError("amount", _("Ghi giá trị bồi thường, hỗ trợ đề nghị (đồng)."))
@@ -112,7 +119,7 @@ def record_offer(
         )
     offer = CompensationOffer(
         case_id=case.id, number=(last.number + 1) if last is not None else 1, amount=amount, offered_on=offered_on,
-        basis=basis, user_id=user.id if user else None, actor=_actor(user),
+        basis=basis, user_id=user.id if user else None, actor=_actor(user), submission_key=submission_key or None,
     )
     db.session.add(offer)
     db.session.flush()
@@ -153,10 +160,17 @@ def payments_of(case: Case) -> list[PaymentLine]:
 
 def record_payment(
     case: Case, amount: int | None, paid_on: date | None, document: str, note: str, user: User | None,
-    today: date | None = None,
+    today: date | None = None, submission_key: str | None = None,
 ) -> Payment:
     """Ghi chi trả: a payment (positive) or the reversal of one paid in error (negative, with the
-    reason in ``note``). The total paid may never fall below zero."""
+    reason in ``note``). The total paid may never fall below zero. The same form sent twice
+    (``submission_key``) records one payment: money is not paid twice by a double tap."""
+    if submission_key:
+        recorded = db.session.scalar(
+            sa.select(Payment).where(Payment.submission_key == submission_key, Payment.case_id == case.id)
+        )
+        if recorded is not None:
+            return recorded
     today = today or _local_today()
     note = (note or "").strip()
     document = (document or "").strip()
@@ -181,7 +195,7 @@ def record_payment(
             )
     payment = Payment(
         case_id=case.id, paid_on=paid_on, amount=amount, document=document, note=note,
-        user_id=user.id if user else None, actor=_actor(user),
+        user_id=user.id if user else None, actor=_actor(user), submission_key=submission_key or None,
     )
     db.session.add(payment)
     db.session.flush()

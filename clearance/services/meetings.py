@@ -177,9 +177,18 @@ def _fill(meeting: Meeting, values: dict[str, Any]) -> None:
 
 
 def record_meeting(project: Project, values: dict[str, Any], user: User | None, now: datetime) -> Meeting:
-    """Ghi biên bản: the original minutes (revision 1) and the commitments made at the meeting."""
+    """Ghi biên bản: the original minutes (revision 1) and the commitments made at the meeting.
+
+    ``values["submission_key"]``, the one-time key of the form, makes a second sending of the
+    same form (a double tap, a retry on a bad network) return the minutes it already recorded."""
+    key = values.get("submission_key") or None
+    recorded = recorded_with_key(project, key)
+    if recorded is not None:
+        return recorded
     _checked(project, values, now)
-    meeting = Meeting(project_id=project.id, user_id=user.id if user else None, recorded_by=_actor(user), revision=1)
+    meeting = Meeting(
+        project_id=project.id, user_id=user.id if user else None, recorded_by=_actor(user), revision=1, submission_key=key,
+    )
     _fill(meeting, values)
     db.session.add(meeting)
     db.session.flush()
@@ -189,6 +198,13 @@ def record_meeting(project: Project, values: dict[str, Any], user: User | None, 
     _write_revision(meeting, user, reason="")
     refresh_dialogue([h.case_id for h in meeting.households])
     return meeting
+
+
+def recorded_with_key(project: Project, key: str | None) -> Meeting | None:
+    """The minutes already recorded from the form with this one-time key, if any."""
+    if not key:
+        return None
+    return db.session.scalar(sa.select(Meeting).where(Meeting.submission_key == key, Meeting.project_id == project.id))
 
 
 def _new_commitment(meeting: Meeting, values: dict[str, Any]) -> Commitment:

@@ -317,7 +317,10 @@ def add_offer(code: str, case_id: int):  # type: ignore[no-untyped-def]
     form = OfferForm()
     if form.validate_on_submit():
         try:
-            offer = case_balance.record_offer(case, form.amount.data, form.offered_on.data, form.basis.data or "", current_user, _today())
+            offer = case_balance.record_offer(
+                case, form.amount.data, form.offered_on.data, form.basis.data or "", current_user, _today(),
+                submission_key=form.submission_key.data or None,
+            )
         except FieldError as error:
             db.session.rollback()
             show_field_error(form, error)
@@ -338,7 +341,8 @@ def add_payment(code: str, case_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             payment = case_balance.record_payment(
-                case, form.amount.data, form.paid_on.data, form.document.data or "", form.note.data or "", current_user, _today()
+                case, form.amount.data, form.paid_on.data, form.document.data or "", form.note.data or "", current_user, _today(),
+                submission_key=form.submission_key.data or None,
             )
         except FieldError as error:
             db.session.rollback()

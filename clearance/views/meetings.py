@@ -255,9 +255,14 @@ def new(code: str):  # type: ignore[no-untyped-def]
         return _render_form(project, _without_errors(form), entries.quiet(), cases)
     if not valid:
         return _render_form(project, form, entries, cases, problems=problems, status=422)
+    already = service.recorded_with_key(project, form.submission_key.data or None)
+    if already is not None:  # the same form sent twice (a double tap, a retry): recorded once
+        flash(_("Biên bản này đã được lưu trước đó; không ghi thêm lần nữa."), "info")
+        return redirect(url_for(".detail", code=code, meeting_id=already.id))
     files_refused = False
     try:
-        meeting = service.record_meeting(project, _values(form, entries), current_user, _now())
+        values = {**_values(form, entries), "submission_key": form.submission_key.data or None}
+        meeting = service.record_meeting(project, values, current_user, _now())
         _save_files(meeting)
     except FieldError as error:
         db.session.rollback()

@@ -54,10 +54,12 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('actor', sa.String(length=200), nullable=False),
     sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('submission_key', sa.String(length=36), nullable=True),
     sa.CheckConstraint('amount >= 0', name=op.f('ck_compensation_offer_offer_not_negative')),
     sa.CheckConstraint('number >= 1', name=op.f('ck_compensation_offer_offer_number_positive')),
     sa.ForeignKeyConstraint(['case_id'], ['clearance_case.id'], name=op.f('fk_compensation_offer_case_id_clearance_case'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_compensation_offer_user_id_app_user'), ondelete='SET NULL'),
+    sa.UniqueConstraint('submission_key', name=op.f('uq_compensation_offer_submission_key')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_compensation_offer')),
     sa.UniqueConstraint('case_id', 'number', name=op.f('uq_compensation_offer_case_id_number'))
     )
@@ -91,9 +93,11 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('revision', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('submission_key', sa.String(length=36), nullable=True),
     sa.CheckConstraint('revision >= 1', name=op.f('ck_meeting_revision_positive')),
     sa.ForeignKeyConstraint(['project_id'], ['project.id'], name=op.f('fk_meeting_project_id_project'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_meeting_user_id_app_user'), ondelete='SET NULL'),
+    sa.UniqueConstraint('submission_key', name=op.f('uq_meeting_submission_key')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting'))
     )
     with op.batch_alter_table('meeting', schema=None) as batch_op:
@@ -110,10 +114,12 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('actor', sa.String(length=200), nullable=False),
     sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('submission_key', sa.String(length=36), nullable=True),
     sa.CheckConstraint('amount <> 0', name=op.f('ck_payment_payment_not_zero')),
     sa.CheckConstraint('amount > 0 OR length(note) > 0', name=op.f('ck_payment_reversal_has_reason')),
     sa.ForeignKeyConstraint(['case_id'], ['clearance_case.id'], name=op.f('fk_payment_case_id_clearance_case'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_payment_user_id_app_user'), ondelete='SET NULL'),
+    sa.UniqueConstraint('submission_key', name=op.f('uq_payment_submission_key')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_payment'))
     )
     with op.batch_alter_table('payment', schema=None) as batch_op:

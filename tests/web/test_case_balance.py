@@ -261,3 +261,19 @@ def test_the_case_page_costs_the_same_queries_with_more_meetings_offers_and_paym
         assert client.get(page_of(case)).status_code == 200
 
     assert len(many) == len(few)
+
+
+def test_a_payment_form_sent_twice_pays_once(client, db, app):
+    """A double tap, or a retry on a bad network, must not record the money twice."""
+    project, case = setup(db, app)
+    sign_in(client, "canbo")
+    url = f"{page_of(case)}/payments"
+    data = {"amount": "4.210.000.000", "paid_on": f"{ago(1):%d/%m/%Y}", "document": "UNC 001", "note": "",
+            "submission_key": "6f1c2b1e-6a43-4b8e-9d1a-2f0c5a7e9b10"}
+    assert post_form(client, url, data, form_page=page_of(case)).status_code == 302
+    assert post_form(client, url, data, form_page=page_of(case)).status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 1
+    # A new form (a new key) is a new payment.
+    assert post_form(client, url, {**data, "submission_key": "0b7e2d54-3f0e-4a53-8c8e-7b2c2a1f4d99"},
+                     form_page=page_of(case)).status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 2

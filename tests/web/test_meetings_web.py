@@ -138,6 +138,22 @@ def shown_form(html: str) -> dict[str, list[str]]:
     return out
 
 
+def test_the_same_meeting_form_sent_twice_records_one_set_of_minutes(client, db):
+    project, a, b = setup(db)
+    sign_in(client, "canbo")
+    html = client.get(f"/projects/{project.code}/meetings/new?case_id={a.id}").get_data(as_text=True)
+    key = re.search(r'name="submission_key"[^>]*value="([^"]+)"', html) or re.search(r'value="([^"]+)"[^>]*name="submission_key"', html)
+    assert key, "the form carries a one-time key"
+    data = {**visit(a, b, files=[(io.BytesIO(JPEG), "IMG_2041.jpg", "image/jpeg")]), "submission_key": key.group(1)}
+    first = post_form(client, f"/projects/{project.code}/meetings/new", data)
+    again = {**visit(a, b, files=[(io.BytesIO(JPEG), "IMG_2041.jpg", "image/jpeg")]), "submission_key": key.group(1)}
+    second = post_form(client, f"/projects/{project.code}/meetings/new", again)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert count(db, Meeting) == 1 and count(db, MeetingAttachment) == 1
+    assert "đã được lưu trước đó" in client.get(second.headers["Location"]).get_data(as_text=True)
+
+
 def test_an_officer_logs_a_group_visit_with_concerns_a_promise_and_a_photo(client, db):
     project, a, b = setup(db)
     sign_in(client, "canbo")
