@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from math import ceil
 
 import sqlalchemy as sa
 
 from clearance.extensions import db
 from clearance.formatting import LOCAL_TZ
 from clearance.models import Case, Concern, Party, Project
+from clearance.services.paging import Page
 from clearance.services.project_balance import month_start, months_between, next_month
 from clearance.workflow.statuses import ConcernCategory
 
@@ -74,36 +74,6 @@ class ConcernsSummary:
     @property
     def largest_month(self) -> int:
         return max((m.total for m in self.trend), default=0)
-
-
-@dataclass
-class ConcernPage:
-    """A page of concerns with what the pager needs (the shape of Flask-SQLAlchemy's pagination)."""
-
-    items: list[ConcernLine]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int | None:
-        return self.page - 1 if self.has_prev else None
-
-    @property
-    def next_num(self) -> int | None:
-        return self.page + 1 if self.has_next else None
 
 
 def local_midnight(day: date) -> datetime:
@@ -183,17 +153,16 @@ def _lines(query: sa.Select) -> list[ConcernLine]:
 
 def concern_page(
     project: Project, page: int, per_page: int, category: ConcernCategory | None = None, month: date | None = None
-) -> ConcernPage:
+) -> Page:
     """The project's concerns, newest first, filtered by category and (Hanoi) month. Two queries."""
     counted = _filtered(
         sa.select(sa.func.count()).select_from(Concern).where(Concern.project_id == project.id),
         category, month,
     )
     total = db.session.scalar(counted) or 0
-    pages = max(1, ceil(total / per_page))
-    page = min(max(page, 1), pages)
+    page = Page.clamp(page, per_page, total)
     items = _lines(_listed(project, category, month).limit(per_page).offset((page - 1) * per_page))
-    return ConcernPage(items, page, per_page, total)
+    return Page(items, page, per_page, total)
 
 
 def first_concern_month(project: Project) -> date | None:

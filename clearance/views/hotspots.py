@@ -3,7 +3,6 @@ risk-factor weights (read by everyone, edited by an administrator)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +20,7 @@ from clearance.forms.base import Form
 from clearance.models import AuditEntry, RiskFactor
 from clearance.services import hotspots
 from clearance.services.errors import FieldError
+from clearance.services.paging import Page
 from clearance.services.scope import project_or_404
 from clearance.views.common import show_field_error
 from clearance.workflow.risk import factor_label, unit_label
@@ -34,42 +34,6 @@ LEVEL_FILTERS = ("", RiskLevel.HIGH.value, RiskLevel.MEDIUM.value, RiskLevel.LOW
 
 def _today() -> Any:
     return datetime.now(LOCAL_TZ).date()
-
-
-@dataclass
-class ListPage:
-    """One page of a list already in memory, with what the ``pager`` macro reads."""
-
-    items: list[Any]
-    page: int
-    per_page: int
-    total: int
-
-    @classmethod
-    def of(cls, rows: list[Any], page: int, per_page: int) -> ListPage:
-        pages = max(1, -(-len(rows) // per_page))
-        page = min(max(page, 1), pages)
-        return cls(rows[(page - 1) * per_page : page * per_page], page, per_page, len(rows))
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 #: Cases per page of the ranked list: the top of the list is what a team acts on this week.
@@ -91,7 +55,7 @@ def index(code: str):  # type: ignore[no-untyped-def]
         shown = [h for h in ranked if h.level == level]
     else:
         shown = [h for h in ranked if h.at_risk]
-    page = ListPage.of(shown, request.args.get("page", type=int) or 1, RANKED_PAGE_SIZE)
+    page = Page.of(shown, request.args.get("page", type=int) or 1, RANKED_PAGE_SIZE)
     return render_template(
         "hotspots/index.html", project=project, hotspots=page.items, pagination=page, level=level,
         counts=hotspots.level_counts(ranked),

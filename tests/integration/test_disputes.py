@@ -3,30 +3,24 @@ lead's ruling over it; offers by version and payments as legal records. Both dat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
-from clearance.extensions import db as flask_db
 from clearance.models import CaseEvent, CompensationOffer, DisputeRuling, Payment
 from clearance.services import case_balance, disputes, grievances, meetings
 from clearance.services.balance import case_balances
 from clearance.services.errors import FieldError
 from clearance.workflow.statuses import CaseStatus, CommitmentStatus, DisputeStatus, GrievanceKind, Role
 from tests import factories as f
+from tests.queries import counting_queries
 
 TODAY = date(2026, 11, 29)
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def vietnamese_request(app):
-    with app.test_request_context():
-        yield
+pytestmark = pytest.mark.usefixtures("vietnamese_request")
 
 
 @pytest.fixture()
@@ -256,20 +250,6 @@ def test_clearing_the_override_returns_the_case_to_its_derived_status_and_keeps_
 # --- a whole project in a fixed number of queries --------------------------------------------------
 
 
-@contextmanager
-def counting() -> Iterator[list[str]]:
-    statements: list[str] = []
-    engine = flask_db.session.get_bind()
-    engine = getattr(engine, "engine", engine)
-
-    def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def grow(world, upto: int) -> None:
@@ -294,10 +274,10 @@ def grow(world, upto: int) -> None:
 
 def test_the_project_list_agrees_with_each_case_page_in_the_same_few_queries_for_3_or_30_cases(world, db):
     grow(world, 3)
-    with counting() as few:
+    with counting_queries() as few:
         small = disputes.dispute_statuses(world["project"], today=TODAY)
     grow(world, 30)
-    with counting() as many:
+    with counting_queries() as many:
         large = disputes.dispute_statuses(world["project"], today=TODAY)
 
     assert len(small) == 3 and len(large) == 30
@@ -316,7 +296,7 @@ def test_the_project_list_agrees_with_each_case_page_in_the_same_few_queries_for
 def test_balances_already_read_are_reused_not_read_again(world):
     grow(world, 5)
     balances = case_balances(world["project"])
-    with counting() as statements:
+    with counting_queries() as statements:
         disputes.dispute_statuses(world["project"], balances=balances, today=TODAY)
     assert len(statements) == 6
 

@@ -11,7 +11,7 @@ import pytest
 from clearance.services import grievances, hotspots
 from clearance.workflow.statuses import CaseStatus, RiskLevel, Role
 from tests import factories as f
-from tests.web.test_query_counts import counting_queries
+from tests.queries import counting_queries
 
 TODAY = date(2026, 11, 29)
 
@@ -20,10 +20,7 @@ def at(day: int, month: int = 11) -> datetime:
     return datetime(2026, month, day, 2, 0, tzinfo=UTC)  # 09:00 in Hanoi
 
 
-@pytest.fixture(autouse=True)
-def vietnamese_request(app):
-    with app.test_request_context():
-        yield
+pytestmark = pytest.mark.usefixtures("vietnamese_request")
 
 
 def complaint(case, filed_on: date) -> None:  # type: ignore[no-untyped-def]

@@ -20,10 +20,7 @@ from tests import factories as f
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def vietnamese_request(app):
-    with app.test_request_context():
-        yield
+pytestmark = pytest.mark.usefixtures("vietnamese_request")
 
 
 @pytest.fixture()

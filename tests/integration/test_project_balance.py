@@ -22,10 +22,7 @@ TODAY = date(2026, 12, 3)
 BN = 1_000_000_000
 
 
-@pytest.fixture(autouse=True)
-def vietnamese_request(app):
-    with app.test_request_context():
-        yield
+pytestmark = pytest.mark.usefixtures("vietnamese_request")
 
 
 @pytest.fixture()

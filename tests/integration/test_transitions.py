@@ -22,11 +22,7 @@ QUIET = Moment(date(2026, 10, 14), datetime(2026, 10, 14, 10, 0, tzinfo=LOCAL_TZ
 _codes = itertools.count(1)
 
 
-@pytest.fixture(autouse=True)
-def vietnamese_request(app):
-    """Refusals are worded for the user: in a request, in Vietnamese."""
-    with app.test_request_context():
-        yield
+pytestmark = pytest.mark.usefixtures("vietnamese_request")
 
 
 @pytest.fixture()

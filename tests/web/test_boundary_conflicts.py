@@ -94,7 +94,7 @@ def test_another_wards_officer_gets_404(client, db):
 def test_the_parcels_are_read_in_one_query(client, db):
     a_project_with_conflicts(db)
     sign_in(client, "canbo")
-    from tests.web.test_query_counts import counting_queries
+    from tests.queries import counting_queries
 
     with counting_queries() as statements:
         assert client.get("/projects/BCA-YK44/parcels/conflicts").status_code == 200

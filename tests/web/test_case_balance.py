@@ -5,20 +5,17 @@ the lead's ruling on the dispute status. Both databases."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy import event
 
-from clearance.extensions import db as flask_db
 from clearance.formatting import LOCAL_TZ
 from clearance.models import CompensationOffer, DisputeRuling, Payment
 from clearance.services import case_balance
 from clearance.workflow.statuses import CaseStatus, Role
 from tests import factories as f
 from tests.conftest import post_form, sign_in
+from tests.queries import counting_queries
 
 
 def today():
@@ -230,26 +227,12 @@ def test_an_officer_neither_sees_nor_may_post_the_override_and_a_viewer_records_
                      form_page=page_of(case)).status_code == 403
 
 
-@contextmanager
-def counting() -> Iterator[list[str]]:
-    statements: list[str] = []
-    engine = flask_db.session.get_bind()
-    engine = getattr(engine, "engine", engine)
-
-    def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_the_case_page_costs_the_same_queries_with_more_meetings_offers_and_payments(client, db, app):
     project, case = setup(db, app)
     sign_in(client, "truongnhom")
-    with counting() as few:
+    with counting_queries() as few:
         assert client.get(page_of(case)).status_code == 200
     with app.test_request_context():
         for n in range(5):
@@ -257,7 +240,7 @@ def test_the_case_page_costs_the_same_queries_with_more_meetings_offers_and_paym
             case_balance.record_payment(case, 1_000_000 + n, ago(5 - n), f"UNC {n}", "", None, today())
             meet(project, case, ago(5 - n), "partly", 5_000_000_000 - n)
     db.session.commit()
-    with counting() as many:
+    with counting_queries() as many:
         assert client.get(page_of(case)).status_code == 200
 
     assert len(many) == len(few)

@@ -22,8 +22,8 @@ from clearance.workflow.risk import RISK_FACTORS
 from clearance.workflow.statuses import CaseStatus, Role
 from tests import factories as f
 from tests.conftest import csrf_token, sign_in
+from tests.queries import counting_queries
 from tests.web.test_map import bearer, features
-from tests.web.test_query_counts import counting_queries
 
 
 def today() -> date:

@@ -21,7 +21,7 @@ from clearance.services.records import add_holding
 from clearance.workflow.statuses import CaseStatus, Role
 from tests import factories as f
 from tests.conftest import sign_in
-from tests.web.test_query_counts import counting_queries
+from tests.queries import counting_queries
 
 GEOJSON = "application/geo+json"
 #: The recovery boundary of YK44: holds parcel 7 whole and half of parcel 8; parcel 9 lies outside.

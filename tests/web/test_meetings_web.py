@@ -525,7 +525,7 @@ def test_another_units_project_is_not_found(client, db, path):
 
 
 def test_the_log_the_minutes_and_the_form_cost_the_same_queries_for_more_meetings_and_households(client, db):
-    from tests.web.test_query_counts import counting_queries
+    from tests.queries import counting_queries
 
     project, a, b = setup(db)
     ward = project.units[0]

@@ -19,7 +19,7 @@ from clearance.services.records import add_holding
 from clearance.workflow.statuses import CaseStatus, Role
 from tests import factories as f
 from tests.conftest import sign_in
-from tests.web.test_query_counts import counting_queries
+from tests.queries import counting_queries
 
 LON, LAT = 105.8560, 21.0185
 OGRINFO = shutil.which("ogrinfo")

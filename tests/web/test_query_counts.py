@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import sqlalchemy as sa
-from sqlalchemy import event
 
-from clearance.extensions import db as flask_db
 from clearance.workflow.statuses import CaseStatus, Role
 from tests import factories as f
 from tests.conftest import sign_in
-
-
-@contextmanager
-def counting_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-    engine = flask_db.session.get_bind()
-    engine = getattr(engine, "engine", engine)
-
-    def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+from tests.queries import counting_queries
 
 
 def project_with(db, households: int):  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ from clearance.models import CaseEvent
 from clearance.workflow.statuses import CaseStatus, Role
 from tests import factories as f
 from tests.conftest import sign_in
-from tests.web.test_query_counts import counting_queries
+from tests.queries import counting_queries
 
 
 def event(case, status: CaseStatus, day: date) -> None:
