@@ -128,11 +128,9 @@ class CaseFacts:
     #: Current offer and the household's latest stated demand, whole đồng.
     offer: int | None = None
     demand: int | None = None
-    #: The household's position at each of its meetings, oldest first.
-    positions: Sequence[Position] = ()
-    #: When only the summary is known (``case_dialogue``): the run of meetings without progress
-    #: and the latest position, instead of every position.
-    stalled_run: int | None = None
+    #: The run of latest meetings without progress (``meetings_without_progress``, kept in the
+    #: case's dialogue summary) and the household's position at its latest meeting.
+    stalled_run: int = 0
     latest_position: Position | None = None
     #: Day of the latest meeting (Hanoi time); None if never met.
     last_met_on: date | None = None
@@ -218,11 +216,11 @@ def _reason_text(code: str, facts: CaseFacts, threshold: int, today: date) -> st
         return _l("Hộ đề nghị %(demand)s, cao hơn giá trị bồi thường %(gap)s %% (ngưỡng %(threshold)s %%)",
                  demand=money(facts.demand), gap=percent(gap), threshold=threshold)
     if code == "stalled":
-        run = meetings_without_progress(facts.positions) if facts.stalled_run is None else facts.stalled_run
-        if run < threshold:
+        run = facts.stalled_run
+        if run < threshold or facts.latest_position is None:
             return None
         return _l("%(n)s cuộc gặp liên tiếp không tiến triển (ý kiến gần nhất: %(position)s)",
-                 n=run, position=LazyString(lambda: label(facts.latest_position or facts.positions[-1]).lower()))
+                 n=run, position=LazyString(lambda: label(facts.latest_position).lower()))
     if code == "no_contact":
         if facts.last_met_on is not None:
             days = (today - facts.last_met_on).days

@@ -44,6 +44,11 @@ def reasons(facts: CaseFacts, factors: list[Row] | None = None) -> dict[str, str
     return {reason.code: reason.text for reason in score(facts, factors).reasons}
 
 
+def met(positions: list[Position]) -> dict:  # type: ignore[type-arg]
+    """The facts a household's positions at its meetings (oldest first) leave in its summary."""
+    return {"stalled_run": meetings_without_progress(positions), "latest_position": positions[-1]}
+
+
 def posted(**values) -> CaseFacts:  # type: ignore[no-untyped-def]
     """A case on posting, met yesterday, with nothing wrong unless ``values`` say so."""
     values.setdefault("last_met_on", TODAY - timedelta(days=1))
@@ -94,11 +99,11 @@ def test_meetings_without_progress_are_counted_back_from_the_newest():
 
 @pytest.mark.parametrize(("positions", "counts"), [([D, P, P], False), ([D, P, P, P, D], True), ([D, D, D, D], True)])
 def test_stalled_counts_from_three_meetings_without_progress(positions, counts):
-    assert ("stalled" in reasons(posted(positions=positions))) is counts
+    assert ("stalled" in reasons(posted(**met(positions)))) is counts
 
 
 def test_the_stalled_reason_says_how_many_meetings_and_where_the_household_stands():
-    text = reasons(posted(positions=[D, P, D, D, D, D]))["stalled"]
+    text = reasons(posted(**met([D, P, D, D, D, D])))["stalled"]
     assert text == "4 cuộc gặp liên tiếp không tiến triển (ý kiến gần nhất: không đồng ý)"
 
 
@@ -161,7 +166,7 @@ def test_a_refused_inventory_counts_until_the_inventory_is_done():
 
 def worst() -> CaseFacts:
     return posted(
-        offer=4_210_000_000, demand=5_000_000_000, positions=[D, D, D, D], last_met_on=date(2026, 9, 28),
+        offer=4_210_000_000, demand=5_000_000_000, **met([D, D, D, D]), last_met_on=date(2026, 9, 28),
         open_commitments_due=[date(2026, 11, 1), date(2026, 11, 15)], open_complaints_filed=[date(2026, 11, 3)],
         vulnerable=["is_poor"],
     )
@@ -192,7 +197,7 @@ def test_levels_change_at_the_cut_offs(points, level):
 
 
 def test_a_case_handed_over_is_not_scored():
-    facts = CaseFacts(CaseStatus.HANDED_OVER, offer=1, demand=10, positions=[D, D, D], open_complaints_filed=[TODAY])
+    facts = CaseFacts(CaseStatus.HANDED_OVER, offer=1, demand=10, **met([D, D, D]), open_complaints_filed=[TODAY])
     result = score(facts)
     assert (result.score, result.level) == (0, RiskLevel.LOW)
     assert [(r.code, r.text, r.points) for r in result.reasons] == [("handed_over", "Đã bàn giao", 0)]
