@@ -66,9 +66,10 @@ from flask_babel import lazy_gettext as _l
 
 from clearance.extensions import db
 from clearance.formatting import LOCAL_TZ, money, percent, vndate
-from clearance.models import Case, CaseDialogue, CaseEvent, Commitment, Grievance, Party, Project, RiskFactor
+from clearance.models import Case, CaseDialogue, CaseEvent, Commitment, Grievance, Party, Project, RiskFactor, User
 from clearance.services.balance import CaseBalance, case_balances
 from clearance.services.errors import FieldError
+from clearance.services.scope import projects_query
 from clearance.workflow.risk import RISK_FACTORS, factor_label
 from clearance.workflow.statuses import (
     PROGRESS_ORDER,
@@ -77,6 +78,7 @@ from clearance.workflow.statuses import (
     GrievanceKind,
     GrievanceStatus,
     Position,
+    ProjectStatus,
     RiskLevel,
     label,
 )
@@ -471,3 +473,25 @@ def update_factor(factor: RiskFactor, weight: int | None, threshold: int | None)
             factor.threshold = threshold
         db.session.flush()
     return int(changed)
+
+
+def teams_hotspots(user: User, today: date, limit: int) -> tuple[list[Hotspot], list[tuple[Project, int]]]:
+    """The ``limit`` cases most at risk (high and medium) in the projects ``user`` sees, and per
+    project how many are at risk, for the to-do page. One ``project_hotspots`` call (eight queries,
+    the factors read once) per visible project not completed: a team sees a handful of projects;
+    an administrator who sees every unit pays per project."""
+    projects = db.session.scalars(
+        projects_query(user).where(Project.status != ProjectStatus.COMPLETED).order_by(Project.code)
+    ).all()
+    if not projects:
+        return [], []
+    factors = risk_factors()
+    at_risk: list[Hotspot] = []
+    per_project = []
+    for project in projects:
+        found = [h for h in project_hotspots(project, today, factors=factors) if h.at_risk]
+        at_risk.extend(found)
+        if found:
+            per_project.append((project, len(found)))
+    at_risk.sort(key=lambda h: (-h.score, h.project_code, len(h.case_code), h.case_code))
+    return at_risk[:limit], per_project

@@ -3,19 +3,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user
 
-from clearance.extensions import db
 from clearance.formatting import LOCAL_TZ
-from clearance.models import Project
 from clearance.services.deadlines import HORIZON_DAYS, DueItem, due_items
-from clearance.services.hotspots import Hotspot, project_hotspots, risk_factors
-from clearance.services.scope import projects_query
-from clearance.workflow.statuses import ProjectStatus
+from clearance.services.hotspots import teams_hotspots
 
 bp = Blueprint("todo", __name__, url_prefix="/todo")
 
@@ -24,28 +20,6 @@ TOP_HOTSPOTS = 10
 #: Lines shown per section (overdue, due soon), most urgent first; ``?all=1`` shows every line.
 #: A list longer than this is read no further in a morning: the rest are one click away.
 SECTION_LIMIT = 50
-
-
-def _hotspots(today: date) -> tuple[list[Hotspot], list[tuple[Project, int]]]:
-    """The top cases at risk (high and medium) of the user's projects, and per project how many
-    there are. One project_hotspots call (nine queries, the factors read once) per visible project that is not
-    completed: a team sees a handful of projects, so this stays small; an administrator who sees
-    every unit pays per project."""
-    projects = db.session.scalars(
-        projects_query(current_user).where(Project.status != ProjectStatus.COMPLETED).order_by(Project.code)
-    ).all()
-    if not projects:
-        return [], []
-    factors = risk_factors()
-    at_risk: list[Hotspot] = []
-    per_project = []
-    for project in projects:
-        found = [h for h in project_hotspots(project, today, factors=factors) if h.at_risk]
-        at_risk.extend(found)
-        if found:
-            per_project.append((project, len(found)))
-    at_risk.sort(key=lambda h: (-h.score, h.project_code, len(h.case_code), h.case_code))
-    return at_risk[:TOP_HOTSPOTS], per_project
 
 
 def _links() -> dict[str, object]:
@@ -71,7 +45,7 @@ def index():  # type: ignore[no-untyped-def]
     today = datetime.now(LOCAL_TZ).date()
     items = due_items(current_user, today)
     rate = Decimal(current_app.config["LATE_PAYMENT_RATE_PER_DAY"])
-    hotspots, hotspot_projects = _hotspots(today)
+    hotspots, hotspot_projects = teams_hotspots(current_user, today, TOP_HOTSPOTS)
     return render_template(
         "todo/index.html", today=today, overdue=[i for i in items if i.overdue],
         upcoming=[i for i in items if not i.overdue], horizon=HORIZON_DAYS, rate_percent=rate * 100,
