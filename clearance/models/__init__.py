@@ -4,6 +4,16 @@ from clearance.models.admin import AdminUnit, AdminUnitFormerName, Team
 from clearance.models.audit import AuditEntry
 from clearance.models.balance import CompensationOffer, DisputeRuling, Payment, RiskFactor
 from clearance.models.case import Case, CaseParcel
+from clearance.models.compensation import (
+    CompensationPlan,
+    Inventory,
+    InventoryItem,
+    IssuedDocument,
+    PlanAdjustment,
+    PolicyRate,
+    PolicySet,
+    PrintJob,
+)
 from clearance.models.grievance import Grievance
 from clearance.models.imports import ParcelImport
 from clearance.models.meeting import (
@@ -25,6 +35,14 @@ from clearance.models.project import LegalDocument, Project, project_units
 from clearance.models.user import ApiToken, User
 
 __all__ = [
+    "PrintJob",
+    "PolicySet",
+    "PolicyRate",
+    "PlanAdjustment",
+    "IssuedDocument",
+    "InventoryItem",
+    "Inventory",
+    "CompensationPlan",
     "AdminUnit",
     "AdminUnitFormerName",
     "ApiToken",

@@ -161,6 +161,51 @@ class RiskLevel(StrEnum):
     HIGH = "high"
 
 
+class RateCategory(StrEnum):
+    """Nhóm đơn giá trong bộ chính sách."""
+
+    LAND = "land"  # giá đất theo tuyến phố, đoạn, loại đất, vị trí
+    STRUCTURE = "structure"  # đơn giá nhà, công trình theo cấp nhà, đồng/m²
+    CROP = "crop"  # cây trồng, vật nuôi
+    SUPPORT = "support"  # các khoản hỗ trợ
+    RESETTLEMENT = "resettlement"  # giá đất tái định cư (tiền sử dụng đất phải nộp)
+
+
+class AssetKind(StrEnum):
+    """Loại dòng kiểm đếm."""
+
+    LAND = "land"
+    STRUCTURE = "structure"
+    CROP = "crop"
+    GRAVE = "grave"
+    OTHER = "other"
+
+
+class PlanStatus(StrEnum):
+    """Trạng thái phiên bản phương án."""
+
+    DRAFT = "draft"  # dự thảo
+    CHECKED = "checked"  # đã kiểm tra
+    FROZEN = "frozen"  # đã chốt, trình duyệt
+    APPROVED = "approved"  # đã phê duyệt
+
+
+class DocumentType(StrEnum):
+    """Loại văn bản in."""
+
+    COMPENSATION_NOTICE = "compensation_notice"  # thông báo bồi thường, hỗ trợ, tái định cư
+    RECOVERY_NOTICE = "recovery_notice"  # thông báo thu hồi đất
+    MEETING_MINUTES = "meeting_minutes"  # biên bản đối thoại
+    PLAN_SUMMARY = "plan_summary"  # bảng tổng hợp phương án
+
+
+class PrintJobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 #: Labels by member. Different enums share values ("open", "resolved", "other"), so labels are
 #: looked up by (enum, value); a bare string (e.g. in the audit history) takes the first match.
 _LABELLED = (
@@ -235,6 +280,28 @@ _LABELLED = (
     (UnitLevel.PROVINCE, _l("Tỉnh/Thành phố")),
     (UnitLevel.WARD, _l("Phường")),
     (UnitLevel.COMMUNE, _l("Xã")),
+    (RateCategory.LAND, _l("Giá đất")),
+    (RateCategory.STRUCTURE, _l("Nhà, công trình")),
+    (RateCategory.CROP, _l("Cây trồng, vật nuôi")),
+    (RateCategory.SUPPORT, _l("Hỗ trợ")),
+    (RateCategory.RESETTLEMENT, _l("Tái định cư")),
+    (AssetKind.LAND, _l("Đất")),
+    (AssetKind.STRUCTURE, _l("Nhà, công trình")),
+    (AssetKind.CROP, _l("Cây trồng")),
+    (AssetKind.GRAVE, _l("Mộ")),
+    (AssetKind.OTHER, _l("Tài sản khác")),
+    (PlanStatus.DRAFT, _l("Dự thảo")),
+    (PlanStatus.CHECKED, _l("Đã kiểm tra")),
+    (PlanStatus.FROZEN, _l("Đã chốt, trình duyệt")),
+    (PlanStatus.APPROVED, _l("Đã phê duyệt")),
+    (DocumentType.COMPENSATION_NOTICE, _l("Thông báo bồi thường, hỗ trợ, tái định cư")),
+    (DocumentType.RECOVERY_NOTICE, _l("Thông báo thu hồi đất")),
+    (DocumentType.MEETING_MINUTES, _l("Biên bản đối thoại")),
+    (DocumentType.PLAN_SUMMARY, _l("Bảng tổng hợp phương án")),
+    (PrintJobStatus.QUEUED, _l("Đang chờ")),
+    (PrintJobStatus.RUNNING, _l("Đang in")),
+    (PrintJobStatus.DONE, _l("Đã xong")),
+    (PrintJobStatus.FAILED, _l("Lỗi")),
 )
 TYPED_LABELS = {(type(member), member.value): text for member, text in _LABELLED}
 LABELS: dict[str, object] = {}
