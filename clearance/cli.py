@@ -1,5 +1,5 @@
 """Command line: ``flask --app wsgi users …``, ``demo load``, ``parcels import``, ``meetings
-refresh`` (``db upgrade`` comes from Flask-Migrate)."""
+refresh``, ``plans recalculate`` (``db upgrade`` comes from Flask-Migrate)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ users_cli = AppGroup("users", help="Tài khoản người dùng và API token.")
 demo_cli = AppGroup("demo", help="Dữ liệu mẫu: hai dự án của Bộ Công an tại Hà Nội.")
 parcels_cli = AppGroup("parcels", help="Thửa đất: nhập từ file bản đồ địa chính, xuất file.")
 meetings_cli = AppGroup("meetings", help="Nhật ký đối thoại: tóm tắt theo hồ sơ.")
+plans_cli = AppGroup("plans", help="Phương án bồi thường, hỗ trợ, tái định cư.")
 
 
 @users_cli.command("create")
@@ -199,7 +200,38 @@ def refresh_meetings(project_code: str | None) -> None:
     db.session.commit()
 
 
+@plans_cli.command("recalculate")
+@click.option("--project", "project_code", required=True, help="Mã dự án.")
+@click.option("--reason", default="", help="Lý do tính lại (ghi vào phiên bản mới).")
+@click.option("--as", "actor", default="cli", show_default=True, help="Tên người thực hiện, ghi vào lịch sử.")
+def recalculate_plans(project_code: str, reason: str, actor: str) -> None:
+    """Recalculate every case of a project that has an inventory: a new draft version where the
+    figures changed, none where they did not. Frozen and approved versions are never touched."""
+    from datetime import datetime
+
+    from clearance.formatting import LOCAL_TZ, money
+    from clearance.services.errors import FieldError
+    from clearance.services.plans import recalculate_project
+
+    project = db.session.scalar(sa.select(Project).where(Project.code == project_code))
+    if project is None:
+        raise click.ClickException(f"Không có dự án '{project_code}'.")
+    with acting_as(None, actor):
+        try:
+            summary = recalculate_project(project, datetime.now(LOCAL_TZ).date(), reason)
+        except FieldError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(
+        f"{project.code}: {summary.created_count} phiên bản mới, {summary.unchanged} không đổi, "
+        f"{summary.without_inventory} hồ sơ chưa có kiểm đếm, {summary.missing_basis} hồ sơ còn dòng thiếu căn cứ; "
+        f"tổng số tiền {money(summary.net_total)}."
+    )
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(plans_cli)
     app.cli.add_command(meetings_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

@@ -72,6 +72,23 @@ def percent(value: Decimal | int) -> str:
     return text.replace(".", ",")
 
 
+def number(value: Decimal | int | str | None) -> str:
+    """A quantity, rate or coefficient as written in Vietnamese: thousands with dots, decimals
+    with a comma, no trailing zeros: "1234.50" → "1.234,5". None → "—"."""
+    if value is None or value == "":
+        return "—"
+    text = f"{Decimal(str(value)).normalize():f}"
+    whole, _, frac = text.partition(".")
+    return group_thousands(whole) + ("," + frac if frac else "")
+
+
+def in_words(amount: int | None) -> str:
+    """The amount in official Vietnamese words, "Một tỷ … đồng" (documents, the plan page)."""
+    from clearance.notices.words import amount_in_words
+
+    return "" if amount is None else amount_in_words(int(amount)) if amount >= 0 else "Âm " + amount_in_words(-int(amount)).lower()
+
+
 def vndate(value: date | datetime | None) -> str:
     """dd/mm/yyyy; datetimes are shown in Hanoi time with hh:mm."""
     if value is None:
@@ -127,6 +144,6 @@ def audit_value(value: object, field: str = "") -> str:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
-        money=money, area=area, percent=percent, vndate=vndate, label=label, field_label=field_label, audit_value=audit_value
+        money=money, area=area, percent=percent, number=number, in_words=in_words, vndate=vndate, label=label, field_label=field_label, audit_value=audit_value
     )
     app.jinja_env.globals.update(current_locale=lambda: str(get_locale() or "vi"))

@@ -22,12 +22,13 @@ def register_views(app: Flask) -> None:
         meetings,
         parcels,
         parties,
+        plans,
         projects,
         reference,
         todo,
     )
 
-    for module in (auth, projects, parcels, imports, parties, cases, meetings, hotspots, maps, reference, todo):
+    for module in (auth, projects, parcels, imports, parties, cases, meetings, hotspots, maps, reference, todo, plans):
         app.register_blueprint(module.bp)
 
     login_manager.login_view = "auth.login"
