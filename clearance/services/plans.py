@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from clearance.audit import current_actor
+from clearance.db import bulk_insert
 from clearance.extensions import db
 from clearance.models import (
     AuditEntry,
@@ -168,26 +169,31 @@ def _write_versions(
     project_id: int, rows: list[dict[str, Any]], user_id: int | None, actor: str, now: Any, summary: Recalculation,
     progress: Callable[[int, int], None] | None,
 ) -> None:
-    """Insert the new versions and one audit entry each, through the bulk path (a project of
-    2,000 households is recalculated in one request)."""
+    """Insert the new versions and one audit entry each through the database's bulk path (COPY
+    on PostgreSQL): a project of 2,000 households is recalculated in one request."""
     if not rows:
         return
     connection = db.session.connection()
     table = CompensationPlan.__table__
-    audit: list[dict[str, Any]] = []
     for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
-        ids = connection.execute(sa.insert(table).returning(table.c.id, table.c.case_id, table.c.number), chunk).all()
-        for plan_id, case_id, number in ids:
-            summary.created.append(plan_id)
-            audit.append({
-                "at": now, "user_id": user_id, "actor": actor, "action": "create", "entity": "CompensationPlan",
-                "entity_id": plan_id, "label": f"Phương án số {number}", "project_id": project_id, "case_id": case_id,
-                "changes": {"status": [None, PlanStatus.DRAFT.value]}, "reason": chunk[0]["reason"] or None,
-            })
+        bulk_insert(connection, table, rows[start : start + CHUNK])
         if progress:
             progress(min(start + CHUNK, len(rows)), len(rows))
-    connection.execute(sa.insert(AuditEntry.__table__), audit)
+    written = connection.execute(
+        sa.select(table.c.id, table.c.case_id, table.c.number)
+        .where(table.c.project_id == project_id, table.c.calculated_at == now)
+        .order_by(table.c.id)
+    ).all()
+    reason = rows[0]["reason"] or None
+    audit = []
+    for plan_id, case_id, number in written:
+        summary.created.append(plan_id)
+        audit.append({
+            "at": now, "user_id": user_id, "actor": actor, "action": "create", "entity": "CompensationPlan",
+            "entity_id": plan_id, "label": f"Phương án số {number}", "project_id": project_id, "case_id": case_id,
+            "changes": {"status": [None, PlanStatus.DRAFT.value]}, "reason": reason,
+        })
+    bulk_insert(connection, AuditEntry.__table__, audit)
 
 
 # -- versions of one case -----------------------------------------------------------------------

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
@@ -363,27 +363,31 @@ def late_payment(unpaid: int, due: date, paid_on: date, rate_percent_per_day: De
 def snapshot(facts: Facts, policy: Policy, result: Result, rates_used: Iterable[tuple[RateKey, Rate]]) -> dict[str, Any]:
     """The frozen record of a plan version: inputs, parameters, rates used, lines and totals,
     as plain JSON values (Decimals as strings)."""
-    return _plain_json(
-        {
-            "calculation_version": CALCULATION_VERSION,
-            "policy": {
-                "code": policy.code,
-                "name": policy.name,
-                "legal_basis": policy.legal_basis,
-                "land_coefficient": policy.land_coefficient,
-                "rounding_step": policy.rounding_step,
-                "rounding_mode": policy.rounding_mode,
-                "payment_days": policy.payment_days,
-                "late_payment_rate": policy.late_payment_rate,
-            },
-            "rates": [{"key": list(key), **asdict(rate)} for key, rate in sorted(rates_used, key=lambda kr: kr[0])],
-            "inventory": asdict(facts),
-            "lines": [asdict(line) for line in result.lines],
-            "totals": result.totals,
-            "net": result.net,
-            "missing": result.missing,
-        }
-    )
+    # Built by hand from the dataclasses' own dicts: dataclasses.asdict deep-copies every value
+    # and made this the slowest part of recalculating a project.
+    inventory = {name: _json_value(value) for name, value in vars(facts).items() if name not in ("items", "adjustments")}
+    # Inventory lines keep only the fields they use (a land line has no grade): half the size.
+    inventory["items"] = [{k: v for k, v in _flat(item).items() if v not in ("", None)} for item in facts.items]
+    inventory["adjustments"] = [_flat(adjustment) for adjustment in facts.adjustments]
+    return {
+        "calculation_version": CALCULATION_VERSION,
+        "policy": {
+            "code": policy.code,
+            "name": policy.name,
+            "legal_basis": policy.legal_basis,
+            "land_coefficient": _plain(policy.land_coefficient),
+            "rounding_step": policy.rounding_step,
+            "rounding_mode": policy.rounding_mode,
+            "payment_days": policy.payment_days,
+            "late_payment_rate": _plain(policy.late_payment_rate),
+        },
+        "rates": [{"key": list(key), **_flat(rate)} for key, rate in sorted(rates_used, key=lambda kr: kr[0])],
+        "inventory": inventory,
+        "lines": [_flat(line) for line in result.lines],
+        "totals": dict(result.totals),
+        "net": result.net,
+        "missing": result.missing,
+    }
 
 
 def content_hash(data: Mapping[str, Any]) -> str:
@@ -414,15 +418,18 @@ def rates_used(facts: Facts, policy: Policy) -> list[tuple[RateKey, Rate]]:
     return list(seen.items())
 
 
-def _plain_json(value: Any) -> Any:
-    if isinstance(value, Decimal):
+def _flat(record: Any) -> dict[str, Any]:
+    """A dataclass of plain values as a JSON-ready dict (Decimals as exact strings)."""
+    return {name: _json_value(value) for name, value in vars(record).items()}
+
+
+def _json_value(value: Any) -> Any:
+    if type(value) is Decimal:
         return _plain(value)
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): _plain_json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain_json(v) for v in value]
+    if isinstance(value, dict):
+        return dict(value)
     return value
 
 
