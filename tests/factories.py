@@ -1,17 +1,31 @@
-"""Small builders for test records: units, teams, users, projects, parcels, parties, cases."""
+"""Small builders for test records: units, teams, users, projects, parcels, parties, cases,
+policy sets and inventories."""
 
 from __future__ import annotations
 
 import itertools
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from shapely.geometry import box
 
 from clearance.extensions import db
-from clearance.models import AdminUnit, Case, Parcel, Party, Project, Team, User
+from clearance.models import (
+    AdminUnit,
+    Case,
+    Inventory,
+    InventoryItem,
+    Parcel,
+    Party,
+    PolicyRate,
+    PolicySet,
+    Project,
+    Team,
+    User,
+)
 from clearance.services import records
-from clearance.workflow.statuses import CaseStatus, Role, UnitLevel
+from clearance.workflow.statuses import AssetKind, CaseStatus, RateCategory, Role, UnitLevel
 
 PASSWORD = "mat-khau-dung"
 _seq = itertools.count(1)
@@ -113,3 +127,41 @@ def payment(case_: Case, amount: int, paid_on: Any = None, note: str = "") -> An
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def policy_set(province: AdminUnit) -> PolicySet:
+    """Hà Nội 2026 in small: Yết Kiêu VT1 residential land, a grade-4 house, relocation and rent
+    support (2.500.000 đ per person-month, capped at 15.000.000 a month)."""
+    policy_set = PolicySet(
+        province_id=province.id, code="HN-2026", name="Bộ chính sách Hà Nội 2026", valid_from=date(2026, 1, 1),
+        legal_basis="Luật Đất đai 2024\nQuyết định 10/2026/QĐ-UBND",
+    )
+    policy_set.rates = [
+        PolicyRate(category=RateCategory.LAND, item="Yết Kiêu", land_type="ODT", position=1, unit="m²",
+                   unit_price=Decimal("296601000"), basis_document="Phụ lục 5", basis_article="3"),
+        PolicyRate(category=RateCategory.STRUCTURE, item="Nhà cấp 4", unit="m²", unit_price=Decimal("4500000"), basis_document="Quyết định 10/2026/QĐ-UBND"),
+        PolicyRate(category=RateCategory.SUPPORT, item="relocation", unit="hộ", unit_price=Decimal("6000000"), basis_document="Quyết định 10/2026/QĐ-UBND"),
+        PolicyRate(category=RateCategory.SUPPORT, item="rent", unit="người/tháng", unit_price=Decimal("2500000"),
+                   cap=Decimal("15000000"), basis_document="Quyết định 10/2026/QĐ-UBND"),
+    ]
+    db.session.add(policy_set)
+    db.session.flush()
+    return policy_set
+
+
+def inventory(case: Case, area: str = "50.50", *extra: InventoryItem, **facts: Any) -> Inventory:
+    """Biên bản kiểm đếm: the land (Yết Kiêu VT1), a 40 m² house at 75 %, a family of four that
+    moves out and rents for six months."""
+    values = {"recorded_on": date(2026, 5, 4), "signed_by": "Tổ kiểm đếm", "persons": 4, "relocates": True, "rent_months": 6}
+    values.update(facts)
+    inventory = Inventory(case_id=case.id, **values)
+    inventory.items = [
+        InventoryItem(case_id=case.id, line_no=1, kind=AssetKind.LAND, description="Đất ở", street="Yết Kiêu",
+                      land_type="ODT", land_position=1, quantity=Decimal(area), unit="m²"),
+        InventoryItem(case_id=case.id, line_no=2, kind=AssetKind.STRUCTURE, description="Nhà ở", grade="Nhà cấp 4",
+                      quantity=Decimal("40"), quality_pct=Decimal("75"), unit="m²"),
+        *extra,
+    ]
+    db.session.add(inventory)
+    db.session.flush()
+    return inventory

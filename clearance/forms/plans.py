@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from clearance.forms.balance import REQUIRED, F, SignedMoneyField
@@ -11,11 +12,11 @@ from clearance.forms.base import Form
 from clearance.forms.fields import VNDateField
 
 ADJUSTMENT_CATEGORIES = [
-    ("land", _l("Bồi thường về đất")),
-    ("assets", _l("Bồi thường tài sản")),
-    ("support", _l("Hỗ trợ")),
-    ("resettlement", _l("Tái định cư")),
-    ("deduction", _l("Khấu trừ")),
+    SelectChoice("land", _l("Bồi thường về đất")),
+    SelectChoice("assets", _l("Bồi thường tài sản")),
+    SelectChoice("support", _l("Hỗ trợ")),
+    SelectChoice("resettlement", _l("Tái định cư")),
+    SelectChoice("deduction", _l("Khấu trừ")),
 ]
 
 

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from clearance.models import CompensationOffer, CompensationPlan, Inventory, InventoryItem, Payment, PolicyRate, PolicySet
+from clearance.models import CompensationOffer, CompensationPlan, Inventory, InventoryItem, Payment, PolicyRate
 from clearance.services import plans
 from clearance.services.balance import case_balances
 from clearance.services.errors import FieldError
@@ -20,47 +20,8 @@ from tests import factories as f
 from tests.queries import counting_queries
 
 TODAY = date(2026, 11, 29)
-BASIS = "Quyết định 10/2026/QĐ-UBND"
 
 pytestmark = pytest.mark.usefixtures("vietnamese_request")
-
-
-def _policy_set(province) -> PolicySet:
-    policy_set = PolicySet(
-        province_id=province.id, code="HN-2026", name="Bộ chính sách Hà Nội 2026", valid_from=date(2026, 1, 1),
-        legal_basis="Luật Đất đai 2024\nQuyết định 10/2026/QĐ-UBND",
-    )
-    policy_set.rates = [
-        PolicyRate(category=RateCategory.LAND, item="Yết Kiêu", land_type="ODT", position=1, unit="m²",
-                   unit_price=D("296601000"), basis_document="Phụ lục 5", basis_article="3"),
-        PolicyRate(category=RateCategory.STRUCTURE, item="Nhà cấp 4", unit="m²", unit_price=D("4500000"), basis_document=BASIS),
-        PolicyRate(category=RateCategory.SUPPORT, item="relocation", unit="hộ", unit_price=D("6000000"), basis_document=BASIS),
-        PolicyRate(category=RateCategory.SUPPORT, item="rent", unit="người/tháng", unit_price=D("2500000"),
-                   cap=D("15000000"), basis_document=BASIS),
-    ]
-    from clearance.extensions import db
-
-    db.session.add(policy_set)
-    db.session.flush()
-    return policy_set
-
-
-def _inventory(case, area: str = "50.50", *extra: InventoryItem, **facts) -> Inventory:
-    from clearance.extensions import db
-
-    values = {"recorded_on": date(2026, 5, 4), "signed_by": "Tổ kiểm đếm", "persons": 4, "relocates": True, "rent_months": 6}
-    values.update(facts)
-    inventory = Inventory(case_id=case.id, **values)
-    inventory.items = [
-        InventoryItem(case_id=case.id, line_no=1, kind=AssetKind.LAND, description="Đất ở", street="Yết Kiêu",
-                      land_type="ODT", land_position=1, quantity=D(area), unit="m²"),
-        InventoryItem(case_id=case.id, line_no=2, kind=AssetKind.STRUCTURE, description="Nhà ở", grade="Nhà cấp 4",
-                      quantity=D("40"), quality_pct=D("75"), unit="m²"),
-        *extra,
-    ]
-    db.session.add(inventory)
-    db.session.flush()
-    return inventory
 
 
 @pytest.fixture()
@@ -71,8 +32,8 @@ def world(db):
     officer = f.user("canbo", Role.OFFICER, ward)
     household = f.party("Nguyễn Văn An", ward)
     case = f.case(project, household, "YK-001")
-    policy_set = _policy_set(ward.parent)
-    _inventory(case)
+    policy_set = f.policy_set(ward.parent)
+    f.inventory(case)
     return {"ward": ward, "project": project, "lead": lead, "officer": officer, "case": case, "policy_set": policy_set}
 
 
@@ -201,11 +162,11 @@ def test_a_project_recalculation_costs_the_same_queries_for_more_households(worl
     plans.recalculate_project(project, TODAY)
     for n in range(2, 8):
         party = f.party(f"Hộ {n}", world["ward"])
-        _inventory(f.case(project, party, f"YK-{n:03d}"), area=f"{40 + n}.00")
+        f.inventory(f.case(project, party, f"YK-{n:03d}"), area=f"{40 + n}.00")
     with counting_queries() as few:
         plans.recalculate_project(project, TODAY, "Thêm hộ")
     for n in range(8, 20):
-        _inventory(f.case(project, f.party(f"Hộ {n}", world["ward"]), f"YK-{n:03d}"), area=f"{40 + n}.00")
+        f.inventory(f.case(project, f.party(f"Hộ {n}", world["ward"]), f"YK-{n:03d}"), area=f"{40 + n}.00")
     with counting_queries() as many:
         summary = plans.recalculate_project(project, TODAY, "Thêm hộ")
     assert summary.created_count == 12 and summary.unchanged == 7
