@@ -208,6 +208,13 @@ def versions(case_id: int) -> list[CompensationPlan]:
     )
 
 
+def latest_version(case_id: int) -> CompensationPlan | None:
+    """The newest version of a case's plan, whatever its status."""
+    return db.session.scalar(
+        sa.select(CompensationPlan).where(CompensationPlan.case_id == case_id).order_by(CompensationPlan.number.desc()).limit(1)
+    )
+
+
 def version(case_id: int, number: int) -> CompensationPlan | None:
     return db.session.scalar(
         sa.select(CompensationPlan).where(CompensationPlan.case_id == case_id, CompensationPlan.number == number)

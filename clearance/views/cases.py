@@ -20,10 +20,11 @@ from clearance.forms.balance import DisputeForm, OfferForm, PaymentForm
 from clearance.forms.records import CaseForm, HoldingForm
 from clearance.forms.workflow import GrievanceCloseForm, GrievanceForm, TransitionForm
 from clearance.models import Case, CaseParcel, Grievance, Parcel, Party, Project
-from clearance.services import case_balance, disputes, grievances, meetings, transitions
+from clearance.services import case_balance, disputes, grievances, meetings, plans, transitions
 from clearance.services.balance import CaseBalance, case_balances
 from clearance.services.errors import FieldError
 from clearance.services.history import case_history
+from clearance.services.inventory import inventory_summary
 from clearance.services.records import add_holding, remove_holding, save_case
 from clearance.services.scope import case_or_404, parties_query, project_or_404, require_editor
 from clearance.views.common import form_values, like, page_args, search_term, show_field_error
@@ -122,6 +123,8 @@ def _procedure_context(
         "offer_form": offer_form or OfferForm(formdata=None, data={"offered_on": today}),
         "payment_form": payment_form or PaymentForm(formdata=None, data={"paid_on": today}),
         "dispute_form": dispute_form or _dispute_form(),
+        "plan": plans.latest_version(case.id),
+        "inventory": inventory_summary(case.id),
     }
 
 
