@@ -7,7 +7,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 # What serving the app needs, and what the tests need on top (a PostGIS server, a browser, GDAL).
-RUN_PACKAGES := python3 python3-venv python3-dev libsqlite3-mod-spatialite fonts-liberation2 fonts-dejavu-core
+RUN_PACKAGES := python3 python3-venv python3-dev libsqlite3-mod-spatialite fonts-liberation2 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
 TEST_PACKAGES := postgresql postgresql-postgis chromium gdal-bin poppler-utils
 
 .PHONY: run test system test-system venv translations i18n-update db demo lint clean
