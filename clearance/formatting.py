@@ -32,6 +32,23 @@ FIELD_LABELS = {
     "tenure": _l("Quan hệ với thửa"), "share": _l("Phần quyền (%)"), "project_id": _l("Dự án"),
     "number": _l("Số, ký hiệu"), "issued_on": _l("Ngày ban hành"), "issuer": _l("Cơ quan ban hành"),
     "summary": _l("Trích yếu"),
+    "inventory_id": _l("Biên bản"), "line_no": _l("Dòng"), "street": _l("Tuyến phố"), "segment": _l("Đoạn"),
+    "land_type": _l("Loại đất"), "land_position": _l("Vị trí"), "grade": _l("Cấp nhà"), "floors": _l("Số tầng"),
+    "species": _l("Loài cây"), "size": _l("Kích thước"), "quantity": _l("Số lượng"), "unit": _l("Đơn vị"),
+    "quality_pct": _l("Chất lượng còn lại"), "unit_price": _l("Đơn giá"), "price_basis": _l("Căn cứ đơn giá"),
+    "recorded_on": _l("Ngày kiểm đếm"), "signed_by": _l("Người ký"), "persons": _l("Số nhân khẩu"),
+    "relocates": _l("Di chuyển chỗ ở"), "life_support_months": _l("Số tháng hỗ trợ ổn định đời sống"),
+    "rent_months": _l("Số tháng hỗ trợ thuê nhà"), "early_handover": _l("Bàn giao sớm"),
+    "resettlement_site": _l("Khu tái định cư"), "resettlement_area": _l("Diện tích lô TĐC"),
+    "land_debt": _l("Nghĩa vụ tài chính chưa nộp"), "land_debt_basis": _l("Căn cứ khấu trừ"),
+    "items": _l("Các dòng kiểm đếm"), "amount": _l("Thành tiền"), "basis": _l("Căn cứ"), "missing": _l("Thiếu căn cứ"),
+    "coefficient": _l("Hệ số"), "detail": _l("Diễn giải"),
+    "policy.land_coefficient": _l("Hệ số điều chỉnh giá đất (K)"), "policy.rounding_step": _l("Làm tròn đến (đồng)"),
+    "policy.rounding_mode": _l("Cách làm tròn"), "policy.code": _l("Bộ chính sách"), "policy.name": _l("Tên bộ chính sách"),
+    "policy.legal_basis": _l("Căn cứ của bộ chính sách"), "policy.payment_days": _l("Thời hạn chi trả (ngày)"),
+    "policy.late_payment_rate": _l("Tỷ lệ tiền chậm chi trả (%/ngày)"),
+    "net_amount": _l("Tổng số tiền được nhận"), "missing_basis": _l("Dòng thiếu căn cứ"),
+    "approval_decision": _l("Quyết định phê duyệt"), "approved_on": _l("Ngày phê duyệt"),
 }
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -29,6 +29,21 @@ UnitPrice = sa.Numeric(18, 2)
 ROUNDING_MODES = ("half_up", "down", "up")
 
 
+def _project_of_case(record: Any) -> int | None:
+    """The project of the record's case, for its audit entries (so the project history shows
+    inventory changes). Read from the session without flushing: the audit hook runs in a flush."""
+    from sqlalchemy.orm import object_session
+
+    from clearance.models.case import Case
+
+    session = object_session(record)
+    if session is None or not record.case_id:
+        return None
+    with session.no_autoflush:
+        case = session.get(Case, record.case_id)
+    return case.project_id if case is not None else None
+
+
 class PolicySet(Audited, Base):
     """Bộ chính sách: the unit prices, support rates and rules one province (or ward) applies
     from a date, with the documents they come from."""
@@ -200,6 +215,10 @@ class Inventory(Audited, Base):
     def __str__(self) -> str:
         return f"Biên bản kiểm đếm {self.recorded_on:%d/%m/%Y}"
 
+    @property
+    def audit_project_id(self) -> int | None:
+        return _project_of_case(self)
+
 
 class InventoryItem(Audited, Base):
     """Một dòng kiểm đếm: a piece of land, a structure, crops or trees, graves or another asset."""
@@ -248,6 +267,10 @@ class InventoryItem(Audited, Base):
     def __str__(self) -> str:
         return f"Dòng {self.line_no}: {self.description}"
 
+    @property
+    def audit_project_id(self) -> int | None:
+        return _project_of_case(self)
+
 
 class PlanAdjustment(Audited, Base):
     """Điều chỉnh thủ công: an amount a team lead adds to or takes from a case's plan, with the
@@ -281,6 +304,10 @@ class PlanAdjustment(Audited, Base):
 
     def __str__(self) -> str:
         return f"Điều chỉnh {self.amount:+,} đ".replace(",", ".")
+
+    @property
+    def audit_project_id(self) -> int | None:
+        return _project_of_case(self)
 
 
 class CompensationPlan(Audited, Base):
