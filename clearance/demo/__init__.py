@@ -22,6 +22,7 @@ from flask import current_app
 from geoalchemy2.shape import from_shape
 
 from clearance.demo.dialogue import load_dialogue
+from clearance.demo.plans import load_plans
 from clearance.demo.facts import (
     CUA_NAM,
     DEMO_MARK,
@@ -134,6 +135,7 @@ def load_demo() -> str:
         _project(fact, plan, wards, tally)
     db.session.flush()
     load_dialogue(tally)
+    load_plans(tally)
     return tally.report()
 
 
