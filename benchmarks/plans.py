@@ -41,7 +41,7 @@ IMPORT_ROWS = 10_000
 PROJECT = "BENCH-PA"
 TODAY = date(2026, 11, 29)
 GRADES = ("Nhà cấp 4", "Nhà 2–3 tầng khung BTCT", "Nhà 4–5 tầng khung BTCT")
-TREES = (("Bưởi", "Đường kính gốc 5–10 cm"), ("Cây bóng mát (sấu, bằng lăng)", "Đường kính thân 20–30 cm"))
+TREES = (("Cây ăn quả", "Đường kính 10–20 cm"), ("Cây bóng mát", "Đường kính 20–30 cm"))
 
 
 def build(app: Flask) -> int:

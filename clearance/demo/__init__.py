@@ -22,7 +22,6 @@ from flask import current_app
 from geoalchemy2.shape import from_shape
 
 from clearance.demo.dialogue import load_dialogue
-from clearance.demo.plans import load_plans
 from clearance.demo.facts import (
     CUA_NAM,
     DEMO_MARK,
@@ -43,6 +42,7 @@ from clearance.demo.facts import (
     ProjectFact,
 )
 from clearance.demo.people import Inventor
+from clearance.demo.plans import load_plans
 from clearance.demo.site import PlannedCase, SitePlan, plan_site, ward_boundaries
 from clearance.extensions import db
 from clearance.formatting import LOCAL_TZ
