@@ -326,3 +326,25 @@ def test_the_demo_users_are_the_teams_of_the_two_wards(db):
     assert users["canbo_cuanam"].team.name == "Tổ GPMB phường Cửa Nam"
     assert users["canbo_cuanam"].team.unit.code == CUA_NAM
     assert users["xem"].team.unit.code == HAI_BA_TRUNG
+
+
+def test_the_demo_plans_follow_their_cases_and_show_one_line_without_basis(db):
+    from clearance.models import CompensationPlan, PolicySet
+    from clearance.workflow.statuses import PlanStatus
+
+    load()
+    policy_set = db.session.scalar(sa.select(PolicySet).where(PolicySet.code == "HN-2026-MAU"))
+    assert policy_set.is_demo and "(dữ liệu mẫu)" in policy_set.name
+    rows = db.session.execute(
+        sa.select(Case.code, Case.status, CompensationPlan.status, CompensationPlan.missing_basis, CompensationPlan.snapshot)
+        .join(CompensationPlan, CompensationPlan.case_id == Case.id)
+    ).all()
+    expected = {CaseStatus.SURVEYED: PlanStatus.DRAFT, CaseStatus.PLAN_DRAFTED: PlanStatus.CHECKED, CaseStatus.POSTED: PlanStatus.FROZEN}
+    assert rows and all(plan_status == expected[case_status] for _c, case_status, plan_status, missing, _s in rows if not missing)
+    (unpriced,) = [(code, snapshot) for code, _cs, _ps, missing, snapshot in rows if missing]
+    assert unpriced[0] == "TBT-012"
+    assert [line["missing"] for line in unpriced[1]["lines"] if line["missing"]] == [
+        "Tài sản khác chưa có đơn giá (chứng thư thẩm định giá hoặc căn cứ khác)"
+    ]
+    assert "Dữ liệu mẫu đã có đủ" in load()  # again: nothing new, not even a plan version
+    assert db.session.scalar(sa.select(sa.func.count(CompensationPlan.id))) == len(rows)
