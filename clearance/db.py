@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -156,21 +157,26 @@ def bulk_insert(connection: Any, table: Any, rows: list[dict[str, Any]], geometr
 
     raw = connection.connection.driver_connection
     columns = ", ".join(names)
-    if dialect.name == "postgresql":
-        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
-            for index, row in enumerate(rows):
-                copy.write_row(values(index, row))
-    else:
-        marks = ", ".join(f"GeomFromWKB(?, {geometry_srid})" if name in wkb else "?" for name in names)
-        cursor = raw.cursor()
-        try:
-            with _spatial_index_filled_afterwards(cursor, table.name, list(wkb), len(rows)):
-                cursor.executemany(
-                    f"INSERT INTO {table.name} ({columns}) VALUES ({marks})",
-                    (values(index, row) for index, row in enumerate(rows)),
-                )
-        finally:
-            cursor.close()
+    try:
+        if dialect.name == "postgresql":
+            with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
+                for index, row in enumerate(rows):
+                    copy.write_row(values(index, row))
+        else:
+            marks = ", ".join(f"GeomFromWKB(?, {geometry_srid})" if name in wkb else "?" for name in names)
+            cursor = raw.cursor()
+            try:
+                with _spatial_index_filled_afterwards(cursor, table.name, list(wkb), len(rows)):
+                    cursor.executemany(
+                        f"INSERT INTO {table.name} ({columns}) VALUES ({marks})",
+                        (values(index, row) for index, row in enumerate(rows)),
+                    )
+            finally:
+                cursor.close()
+    except dialect.dbapi.IntegrityError as error:
+        # The driver's own error, wrapped as SQLAlchemy's: a race with another writer (two
+        # recalculations of one project) answers 409 like any other, not 500.
+        raise sa.exc.IntegrityError(f"bulk insert into {table.name}", None, error) from error
 
 
 #: From this many rows on, SpatiaLite's R*Tree is filled in one statement after the insert.

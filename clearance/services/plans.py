@@ -84,17 +84,26 @@ class Recalculation:
 
 
 def policy_set_for(project: Project, on: date) -> PolicySet:
-    """The policy set valid for the project's ward (or province) on that day."""
+    """The policy set valid for the project's wards (or province) on that day. A project across
+    wards whose sets differ is refused: one household must not be priced by its neighbour's set."""
     from clearance.services.policies import applicable_policy_set
 
+    found: dict[int, PolicySet] = {}
     for unit in project.units:
-        province_id = unit.parent_id or unit.id
-        found = applicable_policy_set(province_id, unit.id, on)
-        if found is not None:
-            return found
-    raise PlanRefused(
-        "policy_set", _("Chưa có bộ chính sách nào có hiệu lực ngày %(day)s cho địa bàn của dự án.", day=on.strftime("%d/%m/%Y"))
-    )
+        policy_set = applicable_policy_set(unit.parent_id or unit.id, unit.id, on)
+        if policy_set is not None:
+            found[policy_set.id] = policy_set
+    if len(found) > 1:
+        raise PlanRefused(
+            "policy_set",
+            _("Các phường, xã của dự án áp dụng các bộ chính sách khác nhau (%(codes)s): chưa tính được phương án chung.",
+              codes=", ".join(sorted(p.code for p in found.values()))),
+        )
+    if not found:
+        raise PlanRefused(
+            "policy_set", _("Chưa có bộ chính sách nào có hiệu lực ngày %(day)s cho địa bàn của dự án.", day=on.strftime("%d/%m/%Y"))
+        )
+    return next(iter(found.values()))
 
 
 def recalculate_project(
@@ -106,6 +115,9 @@ def recalculate_project(
     from clearance.services.inventory import inventory_facts_for_project
     from clearance.services.policies import policy_facts
 
+    # One recalculation of a project at a time (PostgreSQL; SQLite has one writer anyway): two
+    # would both read the same latest version numbers.
+    db.session.execute(sa.select(Project.id).where(Project.id == project.id).with_for_update())
     policy_set = policy_set or policy_set_for(project, on)
     policy = policy_facts(policy_set)
     facts_by_case = inventory_facts_for_project(project.id)
@@ -121,7 +133,7 @@ def recalculate_project(
     rows: list[dict[str, Any]] = []
     for case_id, facts in facts_by_case.items():
         result = calculation.calculate(facts, policy)
-        snap = calculation.snapshot(facts, policy, result, calculation.rates_used(facts, policy))
+        snap = calculation.snapshot(facts, policy, result, calculation.rates_used(facts, policy, result))
         digest = calculation.content_hash(snap)
         summary.missing_basis += bool(result.missing)
         summary.net_total += result.net
@@ -231,19 +243,31 @@ def approved_plan(case_id: int) -> CompensationPlan | None:
     )
 
 
-def allowed_steps(plan: CompensationPlan, user: User, latest_number: int) -> list[PlanStep]:
-    """The steps this user may take on this version now (older versions take none)."""
-    if plan.number != latest_number:
-        return []
-    return [step for step in PLAN_STEPS if step.source == plan.status and user.role in step.roles]
+def allowed_steps(plan: CompensationPlan, user: User, versions: list[CompensationPlan]) -> list[PlanStep]:
+    """The steps this user may take on this version now (see ``_newer``)."""
+    return [
+        step for step in PLAN_STEPS
+        if step.source == plan.status and user.role in step.roles and _newer(plan, step, versions) is None
+    ]
+
+
+def _newer(plan: CompensationPlan, step: PlanStep, versions: list[CompensationPlan]) -> CompensationPlan | None:
+    """A newer version that stands in the way: any newer one for check, reopen and freeze; a
+    newer frozen or approved one for approval. A draft calculated after freezing does not stop the
+    frozen version, the one submitted, from being approved."""
+    for other in versions:
+        if other.number > plan.number and (step.action != "approve" or other.is_locked):
+            return other
+    return None
 
 
 def take_step(
     plan: CompensationPlan, action: str, user: User, *, approval_decision: str = "", approved_on: date | None = None,
     today: date | None = None,
 ) -> CompensationPlan:
-    """Move a version one step. Freezing needs every line priced; approving needs the decision's
-    number and date, and records the net payable as the case's offer.
+    """Move a version one step. Checking and freezing need every line priced and the version
+    to match the inputs as they are now; approving needs the decision's number and date, and
+    records the net payable as the case's offer.
 
     Raises PlanRefused (nothing changed) when the step is not allowed."""
     step = next((s for s in PLAN_STEPS if s.action == action and s.source == plan.status), None)
@@ -251,15 +275,24 @@ def take_step(
         raise PlanRefused("action", _("Phương án đang ở trạng thái này không thể thực hiện thao tác đó."))
     if user.role not in step.roles:
         raise PlanRefused("action", _("Chỉ trưởng nhóm được kiểm tra, chốt và phê duyệt phương án."))
-    latest = db.session.scalar(sa.select(sa.func.max(CompensationPlan.number)).where(CompensationPlan.case_id == plan.case_id))
-    if plan.number != latest:
-        raise PlanRefused("action", _("Đã có phiên bản mới hơn (số %(n)s): thao tác trên phiên bản mới nhất.", n=latest))
-    if step.target in (PlanStatus.CHECKED, PlanStatus.FROZEN) and plan.missing_basis:
-        raise PlanRefused(
-            "action",
-            _("Còn %(n)s dòng thiếu căn cứ: bổ sung đơn giá hoặc căn cứ rồi tính lại trước khi chốt.", n=plan.missing_basis),
-        )
+    newer = _newer(plan, step, versions(plan.case_id))
+    if newer is not None:
+        raise PlanRefused("action", _("Đã có phiên bản mới hơn (số %(n)s): thao tác trên phiên bản mới nhất.", n=newer.number))
     now, actor = utcnow(), user.display_name
+    today = today or now.date()
+    if step.target in (PlanStatus.CHECKED, PlanStatus.FROZEN):
+        if plan.missing_basis:
+            raise PlanRefused(
+                "action",
+                _("Còn %(n)s dòng thiếu căn cứ: bổ sung đơn giá hoặc căn cứ rồi tính lại trước khi chốt.", n=plan.missing_basis),
+            )
+        if calculation.content_hash(plan.snapshot) != plan.content_hash:
+            raise PlanRefused("action", _("Số liệu của phiên bản không khớp mã kiểm tra: không thể kiểm tra, chốt."))
+        if current_digest(plan.case, today) != plan.content_hash:
+            raise PlanRefused(
+                "action",
+                _("Biên bản kiểm đếm, điều chỉnh hoặc bộ chính sách đã thay đổi sau khi tính phiên bản này: tính lại phương án trước."),
+            )
     if step.target == PlanStatus.CHECKED:
         plan.checked_at, plan.checked_by = now, actor
     elif step.target == PlanStatus.DRAFT:
@@ -267,10 +300,23 @@ def take_step(
     elif step.target == PlanStatus.FROZEN:
         plan.frozen_at, plan.frozen_by = now, actor
     elif step.target == PlanStatus.APPROVED:
-        _approve(plan, user, approval_decision, approved_on, today or now.date())
+        _approve(plan, user, approval_decision, approved_on, today)
     plan.status = step.target
     db.session.flush()
     return plan
+
+
+def current_digest(case: Case, on: date) -> str | None:
+    """The content hash a recalculation of the case would give now (None: no inventory)."""
+    from clearance.services.inventory import inventory_facts
+    from clearance.services.policies import policy_facts
+
+    facts = inventory_facts(case)
+    if facts is None:
+        return None
+    policy = policy_facts(policy_set_for(case.project, on))
+    result = calculation.calculate(facts, policy)
+    return calculation.content_hash(calculation.snapshot(facts, policy, result, calculation.rates_used(facts, policy, result)))
 
 
 def _approve(plan: CompensationPlan, user: User, decision: str, approved_on: date | None, today: date) -> None:
@@ -281,15 +327,20 @@ def _approve(plan: CompensationPlan, user: User, decision: str, approved_on: dat
         raise PlanRefused("approved_on", _("Ghi ngày quyết định phê duyệt có hiệu lực."))
     if approved_on > today:
         raise PlanRefused("approved_on", _("Ngày phê duyệt không được sau hôm nay."))
+    # Status and approval columns change in one UPDATE: the database lets a frozen version take
+    # exactly that step (record_offer's queries below would flush them one by one otherwise).
     plan.approved_at, plan.approved_by = utcnow(), user.display_name
     plan.approval_decision, plan.approved_on = decision, approved_on
+    plan.status = PlanStatus.APPROVED
     from clearance.services.case_balance import record_offer
 
     last_offer = db.session.scalar(
         sa.select(sa.func.max(CompensationOffer.offered_on)).where(CompensationOffer.case_id == plan.case_id)
     )
+    # A household whose resettlement plot costs more than its compensation is offered 0 đ and owes
+    # the rest, which the plan shows; an offer is never negative.
     record_offer(
-        plan.case, plan.net_amount, max(approved_on, last_offer) if last_offer else approved_on,
+        plan.case, max(0, plan.net_amount), max(approved_on, last_offer) if last_offer else approved_on,
         _("Phương án số %(n)s được phê duyệt theo %(decision)s (mã kiểm tra %(hash)s)",
           n=plan.number, decision=decision, hash=plan.content_hash[:12]),
         user, today,
@@ -389,8 +440,8 @@ class PaymentClock:
 
 
 def payment_clock(plan: CompensationPlan, today: date) -> PaymentClock | None:
-    """For an approved version: the payment deadline and, if the money is late, the extra amount
-    at the policy set's late-payment rate on the unpaid sum, counted to today."""
+    """For an approved version: the payment deadline and the extra amount owed at the policy
+    set's late-payment rate: each sum paid late for its own days, the unpaid rest to today."""
     if plan.status != PlanStatus.APPROVED or plan.approved_on is None:
         return None
     from datetime import timedelta
@@ -398,10 +449,12 @@ def payment_clock(plan: CompensationPlan, today: date) -> PaymentClock | None:
 
     policy = plan.snapshot["policy"]
     due = plan.approved_on + timedelta(days=int(policy["payment_days"]))
-    paid = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0)).where(Payment.case_id == plan.case_id))
+    payments = [(paid_on, int(amount)) for paid_on, amount in db.session.execute(
+        sa.select(Payment.paid_on, Payment.amount).where(Payment.case_id == plan.case_id)
+    )]
     payable = max(0, plan.net_amount)
-    days, extra = calculation.late_payment(max(0, payable - int(paid)), due, today, Decimal(policy["late_payment_rate"]))
-    return PaymentClock(due, payable, int(paid), days, extra)
+    days, extra = calculation.late_payment_owed(payable, due, payments, today, Decimal(policy["late_payment_rate"]))
+    return PaymentClock(due, payable, sum(amount for _day, amount in payments), days, extra)
 
 
 # -- a project's plans --------------------------------------------------------------------------

@@ -97,7 +97,7 @@ def _case_page(project: Project, case: Case, number: int | None = None, status: 
     step_forms = forms.pop("step_form", None)
     context = {
         "project": project, "case": case, "plan": plan, "versions": all_versions, "latest": latest,
-        "steps": plans.allowed_steps(plan, current_user, latest) if plan else [],
+        "steps": plans.allowed_steps(plan, current_user, all_versions) if plan else [],
         "step_form": step_forms or PlanStepForm(formdata=None),
         "recalculate_form": forms.pop("recalculate_form", None) or RecalculateForm(formdata=None),
         "adjustment_form": forms.pop("adjustment_form", None) or AdjustmentForm(formdata=None),
@@ -163,6 +163,8 @@ def diff(code: str, case_id: int):  # type: ignore[no-untyped-def]
     try:
         a, b = int(request.args.get("a", "")), int(request.args.get("b", ""))
     except ValueError:
+        abort(404)
+    if not (0 < a < 100_000 and 0 < b < 100_000):
         abort(404)
     before, after = plans.version(case.id, min(a, b)), plans.version(case.id, max(a, b))
     if before is None or after is None:

@@ -173,8 +173,10 @@ class Result:
 def round_amount(value: Decimal, step: int, mode: str) -> int:
     """Round to a multiple of ``step`` đồng: half up (the usual rule), down or up."""
     rounding = {"half_up": ROUND_HALF_UP, "down": ROUND_FLOOR, "up": ROUND_CEILING}[mode]
-    units = (value / step).quantize(Decimal(1), rounding=rounding)
-    return int(units) * step
+    # The magnitude is rounded, then the sign put back: a fee the household pays, rounded down,
+    # gets smaller, as the rule says, not larger.
+    units = (abs(value) / step).quantize(Decimal(1), rounding=rounding)
+    return (-1 if value < 0 else 1) * int(units) * step
 
 
 def calculate(facts: Facts, policy: Policy) -> Result:
@@ -296,7 +298,7 @@ def _support(facts: Facts, policy: Policy) -> list[Line]:
     if facts.relocates:
         line = Line(0, "support", "relocation", SUPPORT_ITEMS["relocation"], Decimal(1), "hộ")
         lines.append(_rated(line, policy, "relocation"))
-        if facts.rent_months:
+        if facts.rent_months and facts.persons:  # an organisation has nobody to house
             lines.append(_rent(facts, policy))
     if facts.early_handover:
         line = Line(0, "support", "early_handover", SUPPORT_ITEMS["early_handover"], Decimal(1), "hộ")
@@ -357,6 +359,23 @@ def late_payment(unpaid: int, due: date, paid_on: date, rate_percent_per_day: De
     return days, int(extra)
 
 
+def late_payment_owed(
+    payable: int, due: date, payments: Iterable[tuple[date, int]], today: date, rate_percent_per_day: Decimal
+) -> tuple[int, int]:
+    """The extra owed for paying late: each sum paid after ``due`` for its own days late, and
+    what is still unpaid for the days to ``today``. Payments are applied in date order; a
+    reversal (negative) makes its sum owed again. Returns (the most days late, the extra đồng)."""
+    remaining, extra, worst = payable, 0, 0
+    for paid_on, amount in sorted(payments):
+        applied = min(amount, remaining) if amount > 0 else amount
+        if applied > 0:
+            days, owed = late_payment(applied, due, paid_on, rate_percent_per_day)
+            extra, worst = extra + owed, max(worst, days)
+        remaining -= applied
+    days, owed = late_payment(remaining, due, today, rate_percent_per_day)
+    return max(worst, days), extra + owed
+
+
 # -- snapshots --------------------------------------------------------------------------------
 
 
@@ -396,9 +415,10 @@ def content_hash(data: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def rates_used(facts: Facts, policy: Policy) -> list[tuple[RateKey, Rate]]:
-    """The policy rates a case's calculation can read, for its snapshot (so a later edit of the
-    policy set never changes what a frozen version says it used)."""
+def rates_used(facts: Facts, policy: Policy, result: Result) -> list[tuple[RateKey, Rate]]:
+    """The policy rates the case's calculation read, for its snapshot (so a later edit of the
+    policy set never changes what a frozen version says it used). Only those: a rate added for
+    other households does not make a new version of this one."""
     keys: list[RateKey] = []
     for item in facts.items:
         if item.kind == "land" and item.land_position:
@@ -408,7 +428,10 @@ def rates_used(facts: Facts, policy: Policy) -> list[tuple[RateKey, Rate]]:
             keys.append(rate_key("structure", item.grade))
         elif item.kind == "crop":
             keys.append(rate_key("crop", item.species, size=item.size))
-    keys.extend(rate_key("support", code) for code in SUPPORT_ITEMS)
+    support = {line.code for line in result.lines if line.category == "support" and line.code in SUPPORT_ITEMS}
+    if "rent" in support:
+        support.add("rent_single")  # a one-person household's rate, capped by the general one
+    keys.extend(rate_key("support", code) for code in sorted(support))
     if facts.resettlement_site:
         keys.append(rate_key("resettlement", facts.resettlement_site))
     seen: dict[RateKey, Rate] = {}

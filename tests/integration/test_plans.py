@@ -87,8 +87,8 @@ def test_only_a_lead_checks_freezes_and_approves(world):
     plan = plans.recalculate_case(world["case"], TODAY)
     with pytest.raises(plans.PlanRefused, match="trưởng nhóm"):
         plans.take_step(plan, "check", world["officer"])
-    assert [s.action for s in plans.allowed_steps(plan, world["officer"], 1)] == []
-    assert [s.action for s in plans.allowed_steps(plan, world["lead"], 1)] == ["check"]
+    assert [s.action for s in plans.allowed_steps(plan, world["officer"], [plan])] == []
+    assert [s.action for s in plans.allowed_steps(plan, world["lead"], [plan])] == ["check"]
 
 
 def test_a_frozen_version_never_changes_not_even_by_sql(world, db):
@@ -107,6 +107,12 @@ def test_a_frozen_version_never_changes_not_even_by_sql(world, db):
             connection.execute(statement)
         savepoint.rollback()
     assert db.session.scalar(sa.select(CompensationPlan.net_amount).where(CompensationPlan.id == plan.id)) == EXPECTED_NET
+    plans.take_step(plan, "approve", world["lead"], approval_decision="1520/QĐ-UBND", approved_on=TODAY, today=TODAY)
+    for values in ({"approved_on": date(2026, 1, 1)}, {"status": "frozen"}, {"land_total": 0}, {"policy_set_id": None}):
+        savepoint = connection.begin_nested()
+        with pytest.raises((IntegrityError, DBAPIError)):
+            connection.execute(sa.update(CompensationPlan).where(CompensationPlan.id == plan.id).values(**values))
+        savepoint.rollback()
 
 
 def test_editing_the_policy_set_after_freezing_changes_only_the_next_version(world, db):
@@ -121,8 +127,38 @@ def test_editing_the_policy_set_after_freezing_changes_only_the_next_version(wor
     assert plan.net_amount == EXPECTED_NET
     assert next(r for r in plan.snapshot["rates"] if r["key"][0] == "structure")["unit_price"] == "4500000"
     assert second.number == 2 and second.net_amount == EXPECTED_NET + 15_000_000  # 40 × 500.000 × 75 %
-    with pytest.raises(plans.PlanRefused, match="phiên bản mới hơn"):
-        plans.take_step(plan, "approve", world["lead"], approval_decision="1/QĐ", approved_on=TODAY)
+    # The frozen version is the one submitted: a draft calculated since does not stop its approval.
+    plans.take_step(plan, "approve", world["lead"], approval_decision="1/QĐ", approved_on=TODAY, today=TODAY)
+    assert plan.status == PlanStatus.APPROVED
+
+
+def test_a_version_whose_inputs_changed_since_it_was_calculated_cannot_be_checked_or_frozen(world, db):
+    adjustment = plans.add_adjustment(world["case"], "support", 500_000_000, "Hỗ trợ đặc thù", world["lead"])
+    plan = plans.recalculate_case(world["case"], TODAY)
+    plans.take_step(plan, "check", world["lead"], today=TODAY)
+    plans.withdraw_adjustment(adjustment, "Hội đồng không chấp thuận", world["lead"])
+    with pytest.raises(plans.PlanRefused, match="đã thay đổi sau khi tính"):
+        plans.take_step(plan, "freeze", world["lead"], today=TODAY)
+    assert plan.status == PlanStatus.CHECKED
+    second = plans.recalculate_case(world["case"], TODAY, "Bỏ điều chỉnh")
+    assert second.net_amount == EXPECTED_NET
+
+
+def test_a_household_owing_more_than_it_receives_is_approved_with_an_offer_of_nothing(world, db):
+    from clearance.models import Inventory, PolicyRate
+    from clearance.workflow.statuses import RateCategory
+
+    db.session.add(PolicyRate(policy_set_id=world["policy_set"].id, category=RateCategory.RESETTLEMENT, item="Mai Lâm, Đông Anh",
+                              unit="m²", unit_price=D("300000000"), basis_document="Giá đất tái định cư"))
+    inventory = db.session.scalar(sa.select(Inventory))
+    inventory.resettlement_site, inventory.resettlement_area = "Mai Lâm, Đông Anh", D("60")
+    db.session.flush()
+    plan = plans.recalculate_case(world["case"], TODAY)
+    assert plan.net_amount == EXPECTED_NET - 18_000_000_000 < 0
+    for action in ("check", "freeze"):
+        plans.take_step(plan, action, world["lead"], today=TODAY)
+    plans.take_step(plan, "approve", world["lead"], approval_decision="2/QĐ", approved_on=TODAY, today=TODAY)
+    assert db.session.scalar(sa.select(CompensationOffer.amount).where(CompensationOffer.case_id == world["case"].id)) == 0
 
 
 def test_approval_records_the_net_as_the_cases_offer_and_starts_the_payment_clock(world, db):
@@ -139,10 +175,10 @@ def test_approval_records_the_net_as_the_cases_offer_and_starts_the_payment_cloc
     db.session.add(Payment(case_id=world["case"].id, paid_on=date(2026, 11, 1), amount=5_000_000_000, actor="Kế toán"))
     db.session.flush()
     clock = plans.payment_clock(plan, TODAY)
-    # Due 31/10/2026; 29 days late on today's unpaid sum at 0,03 %/day.
+    # Due 31/10/2026: 5.000.000.000 paid one day late, the rest unpaid 29 days, at 0,03 %/day.
     assert clock.due == date(2026, 10, 31)
     assert clock.days_late == 29
-    assert clock.late_amount == round(D(EXPECTED_NET - 5_000_000_000) * D("0.0003") * 29)
+    assert clock.late_amount == 1_500_000 + round(D(EXPECTED_NET - 5_000_000_000) * D("0.0003") * 29)
 
 
 def test_a_manual_adjustment_needs_a_lead_and_a_reason_and_shows_as_its_own_line(world):

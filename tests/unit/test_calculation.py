@@ -18,6 +18,7 @@ from clearance.workflow.calculation import (
     content_hash,
     diff_lines,
     late_payment,
+    late_payment_owed,
     rate_key,
     rates_used,
     round_amount,
@@ -181,18 +182,41 @@ def test_late_payment_is_the_rate_per_day_on_the_unpaid_sum():
     assert late_payment(333_333, date(2026, 3, 1), date(2026, 3, 2), D("0.03")) == (1, 100)  # 99,9999 → 100
 
 
+def test_money_paid_late_owes_its_own_days_and_the_unpaid_rest_its_days_to_today():
+    due, rate = date(2026, 3, 1), D("0.03")
+    # 600.000.000 paid 10 days late, 400.000.000 still unpaid 20 days after the deadline.
+    assert late_payment_owed(1_000_000_000, due, [(date(2026, 3, 11), 600_000_000)], date(2026, 3, 21), rate) == (20, 1_800_000 + 2_400_000)
+    # All paid in time: nothing owed, whatever today is.
+    assert late_payment_owed(1_000_000_000, due, [(date(2026, 2, 20), 1_000_000_000)], date(2026, 6, 1), rate) == (0, 0)
+    # All paid 50 days late: owed for those days even though nothing is unpaid today.
+    assert late_payment_owed(1_000_000_000, due, [(date(2026, 4, 20), 1_000_000_000)], date(2026, 6, 1), rate) == (50, 15_000_000)
+
+
 def test_round_amount_never_uses_floats():
     assert round_amount(D("0.5"), 1, "half_up") == 1
     assert round_amount(D("1499.999"), 1000, "half_up") == 1000
     assert round_amount(D("-1500"), 1000, "half_up") == -2000
+    assert round_amount(D("-12469135.285"), 1000, "down") == -12_469_000  # a fee rounded down gets smaller
+
+
+def test_only_the_rates_a_household_uses_are_in_its_version():
+    facts = household(land("50.50"), persons=4, relocates=True, rent_months=6)
+    used = {key for key, _rate in rates_used(facts, POLICY, calculate(facts, POLICY))}
+    assert rate_key("support", "rent") in used and rate_key("support", "relocation") in used
+    assert rate_key("support", "early_handover") not in used and rate_key("support", "grave_relocation") not in used
+
+
+def test_an_organisation_gets_no_per_person_rent():
+    result = calculate(household(persons=0, relocates=True, rent_months=6), POLICY)
+    assert [line.code for line in result.lines] == ["relocation"]
 
 
 def test_the_snapshot_hash_is_stable_and_changes_with_any_input():
     facts = household(land("50.50"))
-    first = snapshot(facts, POLICY, calculate(facts, POLICY), rates_used(facts, POLICY))
-    again = snapshot(facts, POLICY, calculate(facts, POLICY), rates_used(facts, POLICY))
+    first = snapshot(facts, POLICY, calculate(facts, POLICY), rates_used(facts, POLICY, calculate(facts, POLICY)))
+    again = snapshot(facts, POLICY, calculate(facts, POLICY), rates_used(facts, POLICY, calculate(facts, POLICY)))
     changed_facts = household(land("50.51"))
-    changed = snapshot(changed_facts, POLICY, calculate(changed_facts, POLICY), rates_used(changed_facts, POLICY))
+    changed = snapshot(changed_facts, POLICY, calculate(changed_facts, POLICY), rates_used(changed_facts, POLICY, calculate(changed_facts, POLICY)))
     assert content_hash(first) == content_hash(again)
     assert content_hash(first) != content_hash(changed)
     assert first["rates"][0]["unit_price"] == "296601000"  # the rate used is kept with the version
