@@ -597,18 +597,28 @@ def policy_set_or_404(user: User, policy_set_id: int) -> PolicySet:
 
 
 def can_change(user: User, policy_set: PolicySet | None = None) -> bool:
-    """Only administrators and team leads change policy sets; a lead those of their province
-    (and, for a set limited to a ward, only when that ward is theirs)."""
+    """Only administrators and team leads change policy sets. A province-wide set (the
+    province's own tables) is an administrator's; a lead changes only sets limited to a ward of
+    their team: a ward's team must not change the prices every other ward's plans are made with."""
     if not user.is_authenticated or not user.can_approve:
         return False
     if user.is_admin or policy_set is None:
         return True
-    if policy_set.province_id != province_of(user):
+    if policy_set.province_id != province_of(user) or policy_set.unit_id is None:
         return False
-    if policy_set.unit_id is None:
-        return True
     units = visible_unit_ids(user)
     return units is None or policy_set.unit_id in units
+
+
+def check_authority(user: User, policy_set: PolicySet) -> None:
+    """Raise FieldError when ``user`` may not own the set as it now stands (after creating,
+    editing or importing it): a lead's set must be limited to one of their team's wards."""
+    if not can_change(user, policy_set):
+        raise FieldError(
+            "unit_id",
+            _("Bộ chính sách áp dụng toàn tỉnh, thành phố do quản trị viên quản lý; trưởng nhóm chỉ tạo, sửa bộ chính sách "
+              "riêng cho phường, xã của tổ mình."),
+        )
 
 
 def require_changer(user: User, policy_set: PolicySet | None = None) -> None:

@@ -98,6 +98,7 @@ def create():  # type: ignore[no-untyped-def]
         try:
             assert province is not None  # the select's choices are the user's provinces
             policy_set = policies.create_policy_set(province, _set_values(form))
+            policies.check_authority(current_user, policy_set)
         except FieldError as error:
             db.session.rollback()
             show_field_error(form, error)
@@ -187,6 +188,7 @@ def edit(policy_set_id: int):  # type: ignore[no-untyped-def]
         try:
             version = int(form.version.data) if (form.version.data or "").isdigit() else None
             policies.update_policy_set(policy_set, _set_values(form), expected_version=version)
+            policies.check_authority(current_user, policy_set)
         except FieldError as error:
             db.session.rollback()
             show_field_error(form, error)
@@ -365,6 +367,7 @@ def upload():  # type: ignore[no-untyped-def]
                 upload_file.read(), province, code=form.code.data or None, name=form.name.data or None,
                 filename=upload_file.filename or "",
             )
+            policies.check_authority(current_user, policy_set)
         except PolicyImportError as error:
             db.session.rollback()
             problems = error.problems

@@ -31,6 +31,8 @@ def world(db: Any) -> dict[str, Any]:
     f.user("quantri", Role.ADMIN)
     f.user("truongnhom_bn", Role.LEAD, f.unit("Phường Kinh Bắc", parent=f.unit("Tỉnh Bắc Ninh", "27")))
     policy_set = load_demo_policy_set(db.session, hbt.parent)
+    # A lead changes sets of their own ward only (the province-wide tables are an administrator's).
+    policy_set.unit_id = hbt.id
     db.session.commit()
     return {"hbt": hbt, "province": hbt.parent, "policy_set": policy_set}
 
@@ -60,7 +62,7 @@ def test_the_list_shows_each_set_with_its_area_validity_rates_and_demo_mark(clie
     sign_in(client, "xem")  # a viewer reads
     html = client.get("/policies/").get_data(as_text=True)
     assert "HN-2026-MAU" in html and "Bộ chính sách mẫu Hà Nội 2026 (dữ liệu mẫu)" in html
-    assert "Dữ liệu mẫu" in html and "Thành phố Hà Nội" in html and "từ 01/01/2026" in html
+    assert "Dữ liệu mẫu" in html and "Phường Hai Bà Trưng" in html and "từ 01/01/2026" in html
     row = html.split("HN-2026-MAU", 1)[1].split("</tr>", 1)[0]
     assert f'data-label="Số đơn giá">{len(w["policy_set"].rates)}</td>' in row
     assert 'data-label="Phương án đã chốt">0</td>' in row
@@ -150,8 +152,15 @@ def test_a_wrong_rate_is_refused_naming_the_field_with_the_values_kept(client, d
 def test_a_lead_creates_a_set_adds_a_support_rate_and_removes_it_after_confirming(client, db):
     w = world(db)
     sign_in(client, "truongnhom")
-    response = post_form(client, "/policies/new", {
+    province_wide = post_form(client, "/policies/new", {
         "province_id": w["province"].id, "unit_id": "", "code": "HN-2026", "name": "Bộ chính sách Hà Nội 2026",
+        "valid_from": "01/01/2026", "land_coefficient": "1", "rounding_step": "1000", "rounding_mode": "half_up",
+        "payment_days": "30", "late_payment_rate": "0,03",
+    })
+    assert province_wide.status_code == 422
+    assert "toàn tỉnh, thành phố do quản trị viên quản lý" in province_wide.get_data(as_text=True)
+    response = post_form(client, "/policies/new", {
+        "province_id": w["province"].id, "unit_id": w["hbt"].id, "code": "HN-2026", "name": "Bộ chính sách Hà Nội 2026",
         "legal_basis": "Quyết định 10/2026/QĐ-UBND\n\n Luật Đất đai 2024 ", "valid_from": "01/01/2026", "valid_to": "",
         "land_coefficient": "1,05", "rounding_step": "1000", "rounding_mode": "half_up", "payment_days": "30",
         "late_payment_rate": "0,03",
@@ -184,8 +193,9 @@ def test_a_lead_edits_the_parameters_and_copies_the_set_as_a_new_version(client,
     sign_in(client, "truongnhom")
     page = client.get(f"/policies/{ps.id}/edit").get_data(as_text=True)
     assert 'value="HN-2026-MAU"' in page and 'value="01/01/2026"' in page and 'value="0,03"' in page
+    stale = str(ps.version)
     response = post_form(client, f"/policies/{ps.id}/edit", {
-        "version": "1", "province_id": ps.province_id, "unit_id": "", "code": "HN-2026-MAU", "name": ps.name,
+        "version": str(ps.version), "province_id": ps.province_id, "unit_id": ps.unit_id, "code": "HN-2026-MAU", "name": ps.name,
         "legal_basis": ps.legal_basis, "valid_from": "01/01/2026", "valid_to": "30/06/2026", "land_coefficient": "1,1",
         "rounding_step": "1000", "rounding_mode": "half_up", "payment_days": "30", "late_payment_rate": "0,03", "is_demo": "y",
     })
@@ -203,7 +213,7 @@ def test_a_lead_edits_the_parameters_and_copies_the_set_as_a_new_version(client,
     assert "01/01/2026 – 30/06/2026" in listing and "từ 01/07/2026" in listing
     # A stale form (the version it was built from has moved on) is refused, not applied.
     response = post_form(client, f"/policies/{ps.id}/edit", {
-        "version": "1", "province_id": ps.province_id, "unit_id": "", "code": "HN-2026-MAU", "name": ps.name,
+        "version": stale, "province_id": ps.province_id, "unit_id": ps.unit_id, "code": "HN-2026-MAU", "name": ps.name,
         "valid_from": "01/01/2026", "land_coefficient": "2", "rounding_step": "1000", "rounding_mode": "half_up",
         "payment_days": "30", "late_payment_rate": "0,03",
     })
