@@ -67,6 +67,12 @@ class Config:
     # The factors and their weights are data (table risk_factor).
     RISK_MEDIUM_SCORE = int(os.environ.get("RISK_MEDIUM_SCORE", "30"))
     RISK_HIGH_SCORE = int(os.environ.get("RISK_HIGH_SCORE", "60"))
+    # Printing: processes rendering a batch of documents (default one per CPU), where background
+    # print jobs leave their PDFs, and whether a job runs inside the request (tests: their data is
+    # never committed, so a background thread could not see it).
+    PRINT_WORKERS = int(os.environ.get("PRINT_WORKERS", "0")) or None
+    PRINT_JOB_DIR = os.environ.get("PRINT_JOB_DIR") or str(INSTANCE_DIR / "print-jobs")
+    PRINT_JOBS_INLINE = False
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
     MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 

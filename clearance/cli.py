@@ -1,5 +1,5 @@
 """Command line: ``flask --app wsgi users …``, ``demo load``, ``parcels import``, ``meetings
-refresh``, ``plans recalculate`` (``db upgrade`` comes from Flask-Migrate)."""
+refresh``, ``plans recalculate``, ``notices print`` (``db upgrade`` comes from Flask-Migrate)."""
 
 from __future__ import annotations
 
@@ -231,6 +231,9 @@ def recalculate_plans(project_code: str, reason: str, actor: str) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from clearance.notices.cli import notices_cli
+
+    app.cli.add_command(notices_cli)
     app.cli.add_command(plans_cli)
     app.cli.add_command(meetings_cli)
     app.cli.add_command(users_cli)

@@ -5,7 +5,10 @@ minutes of a logged meeting, the project's plan summary.
 ``prepare`` checks that the document can be made from its subject and gathers everything it says
 except its number and date; ``render`` puts them through the document's template (which extends
 ``templates/print/_document.html``) into the one HTML page that is previewed, issued and printed.
-The texts are Vietnamese whatever the user's language: a legal document is in Vietnamese.
+The texts are Vietnamese whatever the user's language: a legal document is in Vietnamese. The
+phrases built here (legal bases, headings, summaries) are plain strings, as the plan's explained
+lines are; the templates' fixed words go through gettext and are rendered in the "vi" locale.
+Messages to the user (DocumentRefused) are gettext messages in the user's language.
 
 The issuing body is the People's Committee of the ward (or commune) the subject lies in — since
 1 July 2025 the ward chairman notifies, approves and decides (Decree 151/2025) — under the
@@ -311,6 +314,11 @@ def policy_bases(legal_basis: str, already: list[tuple[str, str]]) -> tuple[list
 # -- shared facts ----------------------------------------------------------------------------------
 
 
+def holder_word(party: Party) -> str:
+    """How the body of a notice refers to the party: hộ, ông (bà), tổ chức."""
+    return {PartyKind.ORGANISATION: "tổ chức", PartyKind.INDIVIDUAL: "ông (bà)"}.get(party.kind, "hộ")
+
+
 def addressee(party: Party) -> str:
     """Kính gửi: the household by its head, a person, or an organisation."""
     if party.kind == PartyKind.ORGANISATION:
@@ -492,6 +500,7 @@ def _compensation_notice(subject: Case | CompensationPlan, fields_: IssueFields,
     }
     context = {
         "project": project, "case": case, "party": case.party, "who": lower_first(addressee(case.party)),
+        "holder": holder_word(case.party),
         "plan": plan, "snapshot": snapshot,
         "committee": committee_name(unit), "unit": unit,
         "parcels": (rows := parcel_rows(case)), "recovered_total": recovered_total(rows),
@@ -529,6 +538,7 @@ def _recovery_notice(subject: Case, fields_: IssueFields, user: User | None) -> 
     rows = parcel_rows(case)
     context = {
         "project": project, "case": case, "party": case.party, "who": lower_first(addressee(case.party)),
+        "holder": holder_word(case.party),
         "committee": committee_name(unit), "unit": unit, "parcels": rows, "recovered_total": recovered_total(rows),
         "project_documents": [(legal_document_phrase(d), d.summary.strip().rstrip(".")) for d in documents],
         "handover_deadline": date_words(project.handover_deadline) if project.handover_deadline else "",
@@ -773,10 +783,7 @@ def render(prepared: Prepared, number_code: str | None = None, *, draft: bool = 
         "signer_title": signer_title,
         "signer_name": fields_.signer_name.strip() or None,
     }
-    with vietnamese():
-        html = render_document_html(
-            prepared.template, doc=doc, draft=draft, fields=fields_, when=when_words, **prepared.context
-        )
+    html = render_document_html(prepared.template, doc=doc, draft=draft, fields=fields_, when=when_words, **prepared.context)
     return inline_stylesheets(html)
 
 

@@ -16,19 +16,23 @@ def register_views(app: Flask) -> None:
     from clearance.views import (
         auth,
         cases,
+        documents,
+        fonts,
         hotspots,
         imports,
+        inventory,
         maps,
         meetings,
         parcels,
         parties,
         plans,
+        policies,
         projects,
         reference,
         todo,
     )
 
-    for module in (auth, projects, parcels, imports, parties, cases, meetings, hotspots, maps, reference, todo, plans):
+    for module in (auth, fonts, projects, parcels, imports, parties, cases, meetings, hotspots, maps, reference, todo, plans, policies, inventory, documents):
         app.register_blueprint(module.bp)
 
     login_manager.login_view = "auth.login"
