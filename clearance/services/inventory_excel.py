@@ -261,9 +261,9 @@ def _position(value: Any) -> int:
 
 def _percent(value: Any) -> Decimal:
     number = _number(value)
-    # A cell formatted as a percentage holds a fraction (80 % is 0.8): no structure is counted at
-    # under 1 % of its quality, so such a value is a formatting slip, not a figure to take.
-    if isinstance(value, float) and 0 < number < 1:
+    # A cell formatted as a percentage holds a fraction (80 % is 0.8, 100 % is 1): no structure is
+    # counted at 1 % of its quality or less, so such a value is a formatting slip, not a figure.
+    if 0 < number <= 1:  # 100 % typed in a percent cell is stored as 1
         raise CellError(_("“%(value)s”: ghi số phần trăm, ví dụ 80 (ô định dạng kiểu %% lưu 80%% thành 0,8)", value=_shown(value)))
     return number
 
@@ -716,6 +716,8 @@ def inventory_template(project: Project) -> bytes:
     )
     for code, name in rows:
         households.append([code, name])
+        for cell in households[households.max_row][:2]:
+            cell.data_type = "s"  # text stays text: a name starting with "=" is not a formula
     day_column = next(i for i, c in enumerate(HOUSEHOLD_COLUMNS, start=1) if c.field == "recorded_on")
     for row in range(2, households.max_row + 200):
         households.cell(row=row, column=day_column).number_format = "DD/MM/YYYY"

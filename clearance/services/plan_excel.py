@@ -66,16 +66,17 @@ def export_project_plan(project: Project, today: Any) -> bytes:
         figures = [plan.land_total, plan.assets_total, plan.support_total, plan.resettlement_total, plan.deductions_total, plan.net_amount]
         totals = [a + b for a, b in zip(totals, figures, strict=True)]
         summary.append([
-            index, code, name, address, plan.number, label(plan.status), *(_money(summary, v) for v in figures),
-            plan.missing_basis, plan.content_hash[:16],
+            index, _text(summary, code), _text(summary, name), _text(summary, address), plan.number, label(plan.status),
+            *(_money(summary, v) for v in figures), plan.missing_basis, plan.content_hash[:16],
         ])
         for line in plan.snapshot["lines"]:
             detail.append([
-                code, name, line["no"], CATEGORY_NAMES.get(line["category"], line["category"]), line["description"],
-                line.get("detail") or "", _number(detail, line.get("quantity"), QUANTITY), line.get("unit") or "",
+                _text(detail, code), _text(detail, name), line["no"], CATEGORY_NAMES.get(line["category"], line["category"]),
+                _text(detail, line["description"]), _text(detail, line.get("detail")),
+                _number(detail, line.get("quantity"), QUANTITY), _text(detail, line.get("unit")),
                 _number(detail, line.get("unit_price"), MONEY), _number(detail, line.get("coefficient"), "0.####"),
                 _number(detail, line.get("quality_pct"), "0.##"),
-                _money(detail, line.get("amount")), line.get("basis") or "", line.get("missing") or "",
+                _money(detail, line.get("amount")), _text(detail, line.get("basis")), _text(detail, line.get("missing")),
             ])
     bold = Font(bold=True)
     total_row: list[Any] = [WriteOnlyCell(summary, value="Cộng")] + [""] * 5
@@ -107,6 +108,13 @@ def _headers(sheet: Worksheet, headers: tuple[str, ...]) -> None:
         cells.append(cell)
     sheet.freeze_panes = "A5"
     sheet.append(cells)
+
+
+def _text(sheet: Worksheet, value: str | None) -> Any:
+    """Text stays text: a name or description starting with "=" must not become a formula."""
+    cell = WriteOnlyCell(sheet, value=value or "")
+    cell.data_type = "s"
+    return cell
 
 
 def _money(sheet: Worksheet, value: int | None) -> Any:

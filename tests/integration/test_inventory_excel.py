@@ -236,3 +236,12 @@ def test_the_template_opens_with_its_sheets_headers_and_the_project_s_cases(db, 
     # The template as downloaded imports nothing and says why.
     check = excel.check_workbook(world["project"], content, "mau.xlsx")
     assert check.problems == [] and check.cases == []
+
+
+def test_a_quality_typed_as_100_percent_in_a_percent_cell_is_refused_not_read_as_1_percent():
+    from clearance.services.inventory_excel import CellError, _percent
+
+    for stored in (1, 1.0, 0.8):  # what a cell formatted as % holds for 100 %, 100 %, 80 %
+        with pytest.raises(CellError, match="ghi số phần trăm"):
+            _percent(stored)
+    assert _percent(80) == 80

@@ -157,3 +157,14 @@ def test_the_project_plan_recalculates_everything_and_exports_to_excel(client, d
     detail = [row for row in book["Chi tiết"].iter_rows(values_only=True) if row and row[0] == "YK-001"]
     assert detail[0][4].startswith("Đất ở") and detail[0][8] == 296_601_000 and detail[0][11] == 14_978_351_000
     assert db.session.scalar(sa.select(sa.func.count(CompensationPlan.id)).where(CompensationPlan.status == PlanStatus.DRAFT)) == 3
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_excel(client, db):
+    project, case = setup(db)
+    case.party.name = "=HYPERLINK(\"http://x\",\"Bấm\")"
+    db.session.flush()
+    sign_in(client, "canbo")
+    post_form(client, f"/projects/{project.code}/plans/recalculate", {}, f"/projects/{project.code}/plans")
+    book = load_workbook(BytesIO(client.get(f"/projects/{project.code}/plans.xlsx").data))
+    cell = next(row[2] for row in book["Tổng hợp"].iter_rows() if len(row) > 2 and row[1].value == "YK-001")
+    assert (cell.value, cell.data_type) == ("=HYPERLINK(\"http://x\",\"Bấm\")", "s")
