@@ -203,6 +203,53 @@ def import_inventory(app: Flask, project_id: int) -> list[list[Any]]:
              "< 5 s" if seconds < 5 else "MISSED"]]
 
 
+def print_notices(app: Flask, project_id: int, notices: int) -> list[list[Any]]:
+    """Freeze the first ``notices`` households' plans, issue their compensation notices (numbered,
+    in the register), then render the same documents into one PDF on one process and on two."""
+    from datetime import time as clock
+
+    from pypdf import PdfReader
+
+    from clearance.audit import acting_as
+    from clearance.extensions import db
+    from clearance.models import Case, CompensationPlan, Project
+    from clearance.notices.documents import IssueFields
+    from clearance.notices.jobs import issue_batch, render, select_cases
+    from clearance.workflow.statuses import DocumentType
+
+    rows = []
+    with app.app_context(), acting_as(None, "benchmark"):
+        project = db.session.get(Project, project_id)
+        chosen = list(db.session.scalars(sa.select(Case.id).where(Case.project_id == project_id).order_by(Case.code).limit(notices)))
+        for case_id in chosen:  # the bulk path: the frozen state the lead's two steps would give
+            db.session.execute(
+                sa.update(CompensationPlan).where(
+                    CompensationPlan.case_id == case_id,
+                    CompensationPlan.number == sa.select(sa.func.max(CompensationPlan.number)).where(CompensationPlan.case_id == case_id).scalar_subquery(),
+                ).values(status="frozen")
+            )
+        db.session.commit()
+        fields = IssueFields(issued_on=TODAY, signer_name="Nguyễn Văn Minh", payment_on=date(2026, 12, 15), payment_time=clock(8, 0),
+                             payment_place="Trụ sở UBND phường", handover_on=date(2026, 12, 31))
+        cases = select_cases(project, DocumentType.COMPENSATION_NOTICE, chosen)
+        start = time.perf_counter()
+        batch = issue_batch(project, DocumentType.COMPENSATION_NOTICE, cases, fields, None, today=TODAY)
+        db.session.commit()
+        issued = time.perf_counter() - start
+        rows.append([f"issue {batch.issued:,} notices (number, register, stored HTML)", f"{issued:.2f}", "", "", ""])
+        timings = {}
+        for workers in (1, 2):
+            start = time.perf_counter()
+            pdf = render(batch, project, DocumentType.COMPENSATION_NOTICE, workers)
+            timings[workers] = time.perf_counter() - start
+            pages = len(PdfReader(io.BytesIO(pdf)).pages)
+            rows.append([f"render {len(batch.documents):,} notices ({pages:,} pages) into one PDF, {workers} process(es)",
+                         f"{timings[workers]:.1f}", "", "", ""])
+        speedup = timings[1] / timings[2]
+        rows.append(["speed-up from both cores", f"{speedup:.2f}×", "", "", "≥ 1.7×" if speedup >= 1.7 else "MISSED"])
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=("spatialite", "postgis"), default=None)
@@ -215,6 +262,8 @@ def main() -> None:
             app = migrated_app(database)
             project_id = build(app)
             rows = recalculate(app, project_id) + import_inventory(app, project_id)
+            if not args.skip_print and not database.is_postgis:
+                rows += print_notices(app, project_id, args.notices)
             print_table(["step", "seconds", "new versions", "unchanged", "target"], rows)
 
 
