@@ -651,13 +651,10 @@ class SummaryRow:
 
 def locked_plan_rows(project_id: int) -> list[SummaryRow]:
     """Each case's latest frozen or approved version, in case order (one query)."""
+    from clearance.services.plans import newest_versions
+
     plan = CompensationPlan
-    newest = (
-        sa.select(plan.case_id, sa.func.max(plan.number).label("number"))
-        .where(plan.project_id == project_id, plan.status.in_(LOCKED))
-        .group_by(plan.case_id)
-        .subquery()
-    )
+    newest = newest_versions(project_id, LOCKED)
     rows = db.session.execute(
         sa.select(
             Case.id, Case.code, Party.name, Party.address, plan.number, plan.status, plan.content_hash, plan.land_total,

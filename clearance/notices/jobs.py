@@ -56,15 +56,10 @@ def workers_setting() -> int:
 
 def latest_locked_plans(project_id: int, case_ids: list[int] | None = None) -> dict[int, CompensationPlan]:
     """case id → its latest frozen or approved plan version (one query)."""
+    from clearance.services.plans import newest_versions
+
     plan = CompensationPlan
-    newest = (
-        sa.select(plan.case_id, sa.func.max(plan.number).label("number"))
-        .where(plan.project_id == project_id, plan.status.in_(LOCKED))
-        .group_by(plan.case_id)
-    )
-    if case_ids is not None:
-        newest = newest.where(plan.case_id.in_(case_ids))
-    sub = newest.subquery()
+    sub = newest_versions(project_id, LOCKED, case_ids)
     rows = db.session.scalars(
         sa.select(plan).join(sub, sa.and_(sub.c.case_id == plan.case_id, sub.c.number == plan.number))
     )

@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from clearance.extensions import db
 from clearance.formatting import vndate
 from clearance.models import Case, CompensationPlan, Party, Project
+from clearance.services.plans import newest_versions
 from clearance.workflow.statuses import label
 
 MONEY = "#,##0"
@@ -37,12 +38,7 @@ CATEGORY_NAMES = {
 
 def export_project_plan(project: Project, today: Any) -> bytes:
     """The latest version of every household's plan: summary sheet, then detail sheet."""
-    newest = (
-        sa.select(CompensationPlan.case_id, sa.func.max(CompensationPlan.number).label("number"))
-        .where(CompensationPlan.project_id == project.id)
-        .group_by(CompensationPlan.case_id)
-        .subquery()
-    )
+    newest = newest_versions(project.id)
     rows = db.session.execute(
         sa.select(Case.code, Party.name, Party.address, CompensationPlan)
         .join(newest, sa.and_(newest.c.case_id == CompensationPlan.case_id, newest.c.number == CompensationPlan.number))

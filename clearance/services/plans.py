@@ -161,14 +161,26 @@ def recalculate_case(case: Case, on: date, reason: str = "") -> CompensationPlan
     return db.session.get(CompensationPlan, summary.created[0]) if summary.created else None
 
 
-def _latest_versions(project_id: int) -> dict[int, tuple[int, str]]:
-    """case id → (number, content hash) of its latest version."""
-    newest = (
+def newest_versions(
+    project_id: int, statuses: tuple[PlanStatus, ...] | None = None, case_ids: list[int] | None = None
+) -> sa.Subquery:
+    """(case_id, number) of each case's newest version in the project (of those statuses, of those
+    cases): join it to CompensationPlan on both columns to read the versions in one query."""
+    query = (
         sa.select(CompensationPlan.case_id, sa.func.max(CompensationPlan.number).label("number"))
         .where(CompensationPlan.project_id == project_id)
         .group_by(CompensationPlan.case_id)
-        .subquery()
     )
+    if statuses is not None:
+        query = query.where(CompensationPlan.status.in_(statuses))
+    if case_ids is not None:
+        query = query.where(CompensationPlan.case_id.in_(case_ids))
+    return query.subquery()
+
+
+def _latest_versions(project_id: int) -> dict[int, tuple[int, str]]:
+    """case id → (number, content hash) of its latest version."""
+    newest = newest_versions(project_id)
     rows = db.session.execute(
         sa.select(CompensationPlan.case_id, CompensationPlan.number, CompensationPlan.content_hash).join(
             newest, sa.and_(newest.c.case_id == CompensationPlan.case_id, newest.c.number == CompensationPlan.number)
@@ -481,12 +493,7 @@ def project_plans(project_id: int) -> list[ProjectPlanRow]:
     """The latest version of every case's plan, in case order (one query)."""
     from clearance.models import Party
 
-    newest = (
-        sa.select(CompensationPlan.case_id, sa.func.max(CompensationPlan.number).label("number"))
-        .where(CompensationPlan.project_id == project_id)
-        .group_by(CompensationPlan.case_id)
-        .subquery()
-    )
+    newest = newest_versions(project_id)
     plan = CompensationPlan
     rows = db.session.execute(
         sa.select(

@@ -94,6 +94,7 @@ def _case_page(project: Project, case: Case, number: int | None = None, status: 
     elif all_versions:
         plan = all_versions[0]
     latest = all_versions[0].number if all_versions else 0
+    approved = next((v for v in all_versions if v.status == PlanStatus.APPROVED), None)
     step_forms = forms.pop("step_form", None)
     context = {
         "project": project, "case": case, "plan": plan, "versions": all_versions, "latest": latest,
@@ -103,7 +104,9 @@ def _case_page(project: Project, case: Case, number: int | None = None, status: 
         "adjustment_form": forms.pop("adjustment_form", None) or AdjustmentForm(formdata=None),
         "withdraw_form": WithdrawAdjustmentForm(formdata=None),
         "adjustments": plans.adjustments(case.id),
-        "clock": plans.payment_clock(plan, _today()) if plan else None,
+        # The household is paid by the approved version, even while a newer draft is on screen.
+        "approved": approved,
+        "clock": plans.payment_clock(approved, _today()) if approved else None,
         "categories": CATEGORIES,
         "can_lead": current_user.can_approve,
     }
