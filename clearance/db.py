@@ -113,6 +113,11 @@ def include_object(obj: Any, name: str | None, obj_type: str, reflected: bool, c
     return bool(alembic_helpers.include_object(obj, name, obj_type, reflected, compare_to))
 
 
+class JSONText(str):
+    """A JSON column's value already serialised (e.g. the canonical text a hash was taken of):
+    ``bulk_insert`` stores it as it is instead of serialising the value again."""
+
+
 def bulk_insert(connection: Any, table: Any, rows: list[dict[str, Any]], geometry_srid: int = 4326) -> None:
     """Insert many rows at the speed of the database's own bulk path, inside the connection's
     transaction: COPY on PostgreSQL, the driver's executemany on SQLite.
@@ -149,6 +154,8 @@ def bulk_insert(connection: Any, table: Any, rows: list[dict[str, Any]], geometr
         for name in names:
             if name in wkb:
                 out.append(wkb[name][index])
+            elif isinstance(row[name], JSONText):
+                out.append(str(row[name]))
             elif name in processors:
                 out.append(processors[name](row[name]))
             else:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from clearance.audit import current_actor
-from clearance.db import bulk_insert
+from clearance.db import JSONText, bulk_insert
 from clearance.extensions import db
 from clearance.models import (
     AuditEntry,
@@ -134,7 +134,9 @@ def recalculate_project(
     for case_id, facts in facts_by_case.items():
         result = calculation.calculate(facts, policy)
         snap = calculation.snapshot(facts, policy, result, calculation.rates_used(facts, policy, result))
-        digest = calculation.content_hash(snap)
+        # Serialised once: the hash is taken of the very text stored.
+        text = JSONText(calculation.canonical_json(snap))
+        digest = calculation.content_hash(text)
         summary.missing_basis += bool(result.missing)
         summary.net_total += result.net
         previous = latest.get(case_id)
@@ -143,7 +145,7 @@ def recalculate_project(
             continue
         rows.append({
             "case_id": case_id, "project_id": project.id, "number": (previous[0] + 1) if previous else 1,
-            "status": PlanStatus.DRAFT.value, "policy_set_id": policy_set.id, "snapshot": snap, "content_hash": digest,
+            "status": PlanStatus.DRAFT.value, "policy_set_id": policy_set.id, "snapshot": text, "content_hash": digest,
             "land_total": result.totals["land"], "assets_total": result.totals["assets"],
             "support_total": result.totals["support"], "resettlement_total": result.totals["resettlement"],
             "deductions_total": result.totals["deduction"], "net_amount": result.net, "missing_basis": result.missing,

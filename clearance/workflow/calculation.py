@@ -409,9 +409,15 @@ def snapshot(facts: Facts, policy: Policy, result: Result, rates_used: Iterable[
     }
 
 
-def content_hash(data: Mapping[str, Any]) -> str:
-    """SHA-256 of the canonical JSON of a snapshot: shown on the plan, printed on the notice."""
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+def canonical_json(data: Mapping[str, Any]) -> str:
+    """The one text of a snapshot its hash is taken of: sorted keys, no spaces, UTF-8 as is."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def content_hash(data: Mapping[str, Any] | str) -> str:
+    """SHA-256 of the canonical JSON of a snapshot (or of that text): shown on the plan, printed
+    on the notice."""
+    canonical = data if isinstance(data, str) else canonical_json(data)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
