@@ -168,6 +168,8 @@ class CaseImport:
     item_rows: list[int] = field(default_factory=list)
     #: The inventory recorded now (id, version, header), or None.
     existing_id: int | None = None
+    #: Its version when the file was checked: a save made since makes the import refuse it.
+    existing_version: int | None = None
     existing_header: dict[str, Any] | None = None
     existing_items: list[dict[str, Any]] = field(default_factory=list)
 
@@ -528,12 +530,13 @@ def _existing(check: ImportCheck, plans: dict[int, CaseImport]) -> None:
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         for row in db.session.execute(
-            sa.select(Inventory.id, Inventory.case_id, *(getattr(Inventory, n) for n in service.HEADER_FIELDS)).where(
+            sa.select(Inventory.id, Inventory.case_id, Inventory.version, *(getattr(Inventory, n) for n in service.HEADER_FIELDS)).where(
                 Inventory.case_id.in_(chunk)
             )
         ):
             plan = plans[row.case_id]
             plan.existing_id = row.id
+            plan.existing_version = row.version
             plan.existing_header = {name: getattr(row, name) for name in service.HEADER_FIELDS}
         for row in db.session.execute(
             sa.select(InventoryItem.case_id, *(getattr(InventoryItem, n) for n in service.ITEM_FIELDS))
@@ -576,9 +579,24 @@ def apply_import(project: Project, check: ImportCheck, reason: str = "") -> Impo
     audit_reason = f"{reason.strip()} ({source})" if reason.strip() else source[0].upper() + source[1:]
     audit_rows: list[dict[str, Any]] = []
 
-    # Replaced: their old lines go, their header is rewritten and its version moves on.
+    # Replaced: their old lines go, their header is rewritten and its version moves on; but not
+    # over a save someone made after the file was checked (locked until commit on PostgreSQL).
     old_ids = [case.existing_id for case in replaced]
     item_table, inventory_table = InventoryItem.__table__, Inventory.__table__
+    moved = []
+    for start in range(0, len(replaced), CHUNK):
+        chunk = replaced[start : start + CHUNK]
+        now_versions = dict(connection.execute(
+            sa.select(inventory_table.c.id, inventory_table.c.version)
+            .where(inventory_table.c.id.in_([case.existing_id for case in chunk]))
+            .with_for_update()
+        ).all())
+        moved += [case for case in chunk if now_versions.get(case.existing_id) != case.existing_version]
+    if moved:
+        raise InventoryImportRejected(
+            _("Biên bản kiểm đếm của %(n)s hồ sơ (%(codes)s) vừa được sửa sau khi kiểm tra tệp: tải lại rồi nhập lại.",
+              n=len(moved), codes=_codes(moved))
+        )
     for start in range(0, len(old_ids), CHUNK):
         connection.execute(sa.delete(item_table).where(item_table.c.inventory_id.in_(old_ids[start : start + CHUNK])))
     if replaced:

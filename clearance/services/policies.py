@@ -58,7 +58,8 @@ CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 LAND_TYPE_RE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
 #: NUMERIC(18, 2), NUMERIC(8, 4), NUMERIC(7, 4): the largest values the columns hold.
 MAX_PRICE = Decimal("9999999999999999.99")
-MAX_COEFFICIENT = Decimal("9999.9999")
+#: K is a coefficient near 1 (1,05; 1,2): above 10 it is a typo ("1.100" for 1,100), not a price rule.
+MAX_COEFFICIENT = Decimal(10)
 MAX_LATE_RATE = Decimal(100)
 MAX_PAYMENT_DAYS = 3650
 MAX_ROUNDING_STEP = 1_000_000_000

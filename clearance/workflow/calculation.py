@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,7 +46,13 @@ RateKey = tuple[str, str, str, str, int, str]  # category, item, segment, land_t
 
 
 def rate_key(category: str, item: str, segment: str = "", land_type: str = "", position: int = 0, size: str = "") -> RateKey:
-    return (category, item.strip().casefold(), segment.strip().casefold(), land_type.strip().upper(), position, size.strip().casefold())
+    """The key a rate is looked up by: case, surrounding spaces and Unicode composition do not
+    matter ("Yết Kiêu" typed in a workbook with decomposed accents still finds its price)."""
+
+    def folded(text: str) -> str:
+        return unicodedata.normalize("NFC", text.strip()).casefold()
+
+    return (category, folded(item), folded(segment), land_type.strip().upper(), position, folded(size))
 
 
 @dataclass(frozen=True)

@@ -245,3 +245,19 @@ def test_a_quality_typed_as_100_percent_in_a_percent_cell_is_refused_not_read_as
         with pytest.raises(CellError, match="ghi số phần trăm"):
             _percent(stored)
     assert _percent(80) == 80
+
+
+def test_an_inventory_saved_after_the_file_was_checked_is_not_overwritten(db, world):
+    project = world["project"]
+    excel.import_workbook(project, valid_workbook(), "lan-1.xlsx")
+    items = a_case_of_three_lines("YK-001", 12, 41)[:2] + a_case_of_three_lines("YK-002", 12, 42)
+    again = workbook(items, [household_row("YK-001", **{"Số nhân khẩu": 5}), household_row("YK-002", **{"Số nhân khẩu": 6})])
+    check = excel.check_workbook(project, again, "lan-2.xlsx")
+    # Meanwhile a colleague saves YK-001's record by hand (its version moves on).
+    inventory = db.session.scalar(sa.select(Inventory).where(Inventory.case_id == world["cases"][0].id))
+    inventory.signed_by = "Tổ kiểm đếm, ông Nguyễn Văn A"
+    db.session.flush()
+    with pytest.raises(excel.InventoryImportRejected, match="YK-001.*vừa được sửa"):
+        excel.apply_import(project, check, reason="Kiểm đếm bổ sung")
+    db.session.refresh(inventory)
+    assert (inventory.signed_by, inventory.persons, len(inventory.items)) == ("Tổ kiểm đếm, ông Nguyễn Văn A", 4, 3)

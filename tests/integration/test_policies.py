@@ -284,3 +284,13 @@ def test_the_history_of_a_set_holds_its_rates_even_removed_ones(db):
     ]
     assert [Decimal(v) for v in entries[1].changes["unit_price"]] == [296_601_000, 300_000_000]
     assert len(policies.history(other)) == 2
+
+
+def test_a_land_coefficient_typed_as_1_100_is_refused_as_too_large(db):
+    """1.100 read the Vietnamese way (dots group thousands) is 1100: a typo for 1,100."""
+    from clearance.services.policies import check_set
+
+    _clean, errors = check_set({"code": "HN-2026", "name": "Hà Nội 2026", "valid_from": date(2026, 1, 1), "land_coefficient": Decimal(1100)})
+    assert [(e.field, e.message) for e in errors] == [("land_coefficient", "Hệ số điều chỉnh giá đất (K): quá lớn.")]
+    _clean, errors = check_set({"code": "HN-2026", "name": "Hà Nội 2026", "valid_from": date(2026, 1, 1), "land_coefficient": Decimal("1.1")})
+    assert errors == []

@@ -84,6 +84,13 @@ def test_a_segment_without_its_own_price_takes_the_streets_whole_length_price_an
     assert on_nguyen_du.amount == 3_799_500_000
 
 
+def test_a_street_typed_with_decomposed_accents_or_other_case_finds_its_price():
+    import unicodedata
+
+    typed = unicodedata.normalize("NFD", "yết kiêu ")
+    assert calculate(household(land("10", street=typed)), POLICY).lines[0].amount == 2_966_010_000
+
+
 def test_a_house_is_floor_area_times_grade_price_times_remaining_quality():
     house = Item(2, "structure", "Nhà ở", D("80"), grade="Nhà 2–3 tầng khung BTCT", floors=2, quality_pct=D("62.5"))
     (line,) = calculate(household(house), POLICY).lines
