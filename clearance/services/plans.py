@@ -156,7 +156,8 @@ def recalculate_project(
 
 
 def recalculate_case(case: Case, on: date, reason: str = "") -> CompensationPlan | None:
-    """Recalculate one case; the new version, or None when nothing changed (or no inventory)."""
+    """Recalculate one case: the new version, or None when nothing changed. Raises PlanRefused
+    when the case has no inventory yet."""
     summary = recalculate_project(case.project, on, reason, case_ids={case.id})
     if summary.without_inventory:
         raise PlanRefused("inventory", _("Hồ sơ chưa có biên bản kiểm đếm: chưa tính được phương án."))
