@@ -632,47 +632,13 @@ def _meeting_minutes(meeting: Meeting, fields_: IssueFields, user: User | None) 
                     context, case=case, meeting=meeting)
 
 
-@dataclass(frozen=True)
-class SummaryRow:
-    case_id: int
-    case_code: str
-    party_name: str
-    address: str
-    plan_number: int
-    status: PlanStatus
-    content_hash: str
-    land: int
-    assets: int
-    support: int
-    resettlement: int
-    deductions: int
-    net: int
-
-
-def locked_plan_rows(project_id: int) -> list[SummaryRow]:
-    """Each case's latest frozen or approved version, in case order (one query)."""
-    from clearance.services.plans import newest_versions
-
-    plan = CompensationPlan
-    newest = newest_versions(project_id, LOCKED)
-    rows = db.session.execute(
-        sa.select(
-            Case.id, Case.code, Party.name, Party.address, plan.number, plan.status, plan.content_hash, plan.land_total,
-            plan.assets_total, plan.support_total, plan.resettlement_total, plan.deductions_total, plan.net_amount,
-        )
-        .join(newest, sa.and_(newest.c.case_id == plan.case_id, newest.c.number == plan.number))
-        .join(Case, Case.id == plan.case_id)
-        .join(Party, Party.id == Case.party_id)
-        .order_by(Case.code)
-    )
-    return [SummaryRow(*row) for row in rows]
-
-
 def _plan_summary(project: Project, fields_: IssueFields, user: User | None) -> Prepared:
     if not isinstance(project, Project):
         raise TypeError("a plan summary is made for a project")
     unit = issuing_unit_for(project, None, user)
-    rows = locked_plan_rows(project.id)
+    from clearance.services.plans import project_plans
+
+    rows = project_plans(project.id, LOCKED)
     if not rows:
         raise DocumentRefused(
             "plan", _("Dự án %(code)s chưa có phương án nào đã chốt hoặc đã phê duyệt: chưa lập được bảng tổng hợp.", code=project.code)

@@ -480,9 +480,11 @@ class ProjectPlanRow:
     case_id: int
     case_code: str
     party_name: str
+    address: str
     plan_id: int
     number: int
     status: PlanStatus
+    content_hash: str
     land: int
     assets: int
     support: int
@@ -492,16 +494,18 @@ class ProjectPlanRow:
     missing: int
 
 
-def project_plans(project_id: int) -> list[ProjectPlanRow]:
-    """The latest version of every case's plan, in case order (one query)."""
+def project_plans(project_id: int, statuses: tuple[PlanStatus, ...] | None = None) -> list[ProjectPlanRow]:
+    """Each case's newest version (of those statuses: the plan summary reads the frozen and
+    approved ones), in case order, in one query."""
     from clearance.models import Party
 
-    newest = newest_versions(project_id)
+    newest = newest_versions(project_id, statuses)
     plan = CompensationPlan
     rows = db.session.execute(
         sa.select(
-            Case.id, Case.code, Party.name, plan.id, plan.number, plan.status, plan.land_total, plan.assets_total,
-            plan.support_total, plan.resettlement_total, plan.deductions_total, plan.net_amount, plan.missing_basis,
+            Case.id, Case.code, Party.name, Party.address, plan.id, plan.number, plan.status, plan.content_hash,
+            plan.land_total, plan.assets_total, plan.support_total, plan.resettlement_total, plan.deductions_total,
+            plan.net_amount, plan.missing_basis,
         )
         .join(newest, sa.and_(newest.c.case_id == plan.case_id, newest.c.number == plan.number))
         .join(Case, Case.id == plan.case_id)
